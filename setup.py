@@ -1,0 +1,37 @@
+"""Packaging for `gan`: TF-GAN's estimator workflow on TensorFlow 2.16+ and Keras 3."""
+import setuptools
+
+setuptools.setup(
+    name="gan",
+    version="0.1.0",
+    description="GANEstimator, GAN losses and evaluation for TensorFlow 2.16+ and Keras 3.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=setuptools.find_packages(include=["gan", "gan.*", "experiments", "experiments.*"]),
+    package_data={"experiments": ["configs/*.cfg", "notebooks/*.ipynb"]},
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3",
+        "tensorflow-datasets>=4.9",
+        # tensorflow-datasets 4.9.x imports it while preparing data without declaring it.
+        "importlib_resources",
+        "absl-py",
+        "numpy",
+        "scipy",
+        "pillow",
+        "matplotlib",
+        "scikit-learn",
+        "tqdm",
+    ],
+    extras_require={
+        "test": ["pytest", "nbclient", "nbformat", "ipykernel"],
+    },
+    entry_points={
+        "console_scripts": [
+            "gan-train=experiments.train:run",
+            "gan-generate=experiments.generate:run",
+            "gan-evaluate=experiments.evaluate:run",
+        ],
+    },
+)
