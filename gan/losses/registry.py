@@ -1,0 +1,146 @@
+"""Named (generator loss, discriminator loss) pairs, and how the train step calls them.
+
+Loss functions use TF-GAN's argument names: `discriminator_real_outputs` (D(x)) and
+`discriminator_gen_outputs` (D(G(z))). A loss receives only the outputs it declares, so
+the trainer can skip computing D(x) for generator losses that never read it.
+"""
+import inspect
+from typing import Callable, NamedTuple
+
+from gan.losses import functions
+
+REAL_OUTPUTS = "discriminator_real_outputs"
+GEN_OUTPUTS = "discriminator_gen_outputs"
+DEFAULT = "wasserstein"
+
+
+class GANLoss(NamedTuple):
+    """A generator loss and the discriminator loss it is trained against.
+
+    >>> GANLoss(functions.wasserstein_generator_loss,
+    ...         functions.wasserstein_discriminator_loss).generator_loss_fn.__name__
+    'wasserstein_generator_loss'
+    """
+
+    generator_loss_fn: Callable
+    discriminator_loss_fn: Callable
+
+
+_REGISTRY = {}
+
+
+def _declared_outputs(fn, role):
+    """The discriminator-output argument names `fn` accepts by keyword."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"cannot read the arguments of {role} loss {fn!r} ({error}); "
+                         f"it must be a Python callable") from None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return (REAL_OUTPUTS, GEN_OUTPUTS)
+    by_keyword = {p.name for p in parameters
+                  if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                inspect.Parameter.KEYWORD_ONLY)}
+    declared = tuple(name for name in (REAL_OUTPUTS, GEN_OUTPUTS) if name in by_keyword)
+    if not declared:
+        name = getattr(fn, "__name__", repr(fn))
+        raise ValueError(f"{role} loss {name} declares neither {REAL_OUTPUTS} nor "
+                         f"{GEN_OUTPUTS}; accepted: either or both, or **kwargs")
+    return declared
+
+
+def _call(fn, role, discriminator_real_outputs, discriminator_gen_outputs):
+    outputs = {REAL_OUTPUTS: discriminator_real_outputs,
+               GEN_OUTPUTS: discriminator_gen_outputs}
+    return fn(**{name: outputs[name] for name in _declared_outputs(fn, role)})
+
+
+def call_generator_loss(fn, discriminator_real_outputs, discriminator_gen_outputs):
+    """Calls generator loss `fn` with the discriminator outputs it declares, by name.
+
+    >>> float(call_generator_loss(functions.wasserstein_generator_loss, None, [2.0]))
+    -2.0
+    """
+    return _call(fn, "generator", discriminator_real_outputs, discriminator_gen_outputs)
+
+
+def call_discriminator_loss(fn, discriminator_real_outputs, discriminator_gen_outputs):
+    """Calls discriminator loss `fn` with the discriminator outputs it declares, by name.
+
+    >>> float(call_discriminator_loss(functions.wasserstein_discriminator_loss, [3.0], [1.0]))
+    -2.0
+    """
+    return _call(fn, "discriminator", discriminator_real_outputs, discriminator_gen_outputs)
+
+
+def generator_loss_needs_real_outputs(fn):
+    """Whether generator loss `fn` reads D(x) (declares it or takes **kwargs).
+
+    >>> generator_loss_needs_real_outputs(functions.relativistic_generator_loss)
+    True
+    """
+    return REAL_OUTPUTS in _declared_outputs(fn, "generator")
+
+
+def names():
+    """Sorted names of the registered losses.
+
+    >>> 'wasserstein' in names()
+    True
+    """
+    return sorted(_REGISTRY)
+
+
+def get(name_or_loss):
+    """The `GANLoss` registered under a name; a `GANLoss` passed in is returned as is.
+
+    >>> get('minimax').discriminator_loss_fn.__name__
+    'minimax_discriminator_loss'
+    """
+    if isinstance(name_or_loss, GANLoss):
+        return name_or_loss
+    if isinstance(name_or_loss, str) and name_or_loss in _REGISTRY:
+        return _REGISTRY[name_or_loss]
+    raise ValueError(f"Unknown GAN loss {name_or_loss!r}; registered losses: "
+                     f"{', '.join(names())}")
+
+
+def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False):
+    """Registers a loss pair under `name` and returns it as a `GANLoss`.
+
+    Both functions must declare the discriminator outputs they read (see
+    `call_generator_loss`); an existing name needs `overwrite=True`.
+
+    >>> pair = register('halved_wasserstein',
+    ...                 lambda discriminator_gen_outputs: -0.5 * discriminator_gen_outputs,
+    ...                 functions.wasserstein_discriminator_loss, overwrite=True)
+    >>> get('halved_wasserstein') is pair
+    True
+    """
+    if not isinstance(name, str) or not name or name != name.strip():
+        raise ValueError(f"GAN loss name must be a non-empty string without surrounding "
+                         f"spaces; got {name!r}")
+    for role, fn in (("generator", generator_loss_fn),
+                     ("discriminator", discriminator_loss_fn)):
+        if not callable(fn):
+            raise ValueError(f"{role}_loss_fn for GAN loss {name!r} must be callable; "
+                             f"got {type(fn).__name__}")
+        _declared_outputs(fn, role)
+    if name in _REGISTRY and not overwrite:
+        raise ValueError(f"GAN loss {name!r} is already registered; pass overwrite=True "
+                         f"to replace it")
+    _REGISTRY[name] = GANLoss(generator_loss_fn, discriminator_loss_fn)
+    return _REGISTRY[name]
+
+
+register("wasserstein", functions.wasserstein_generator_loss,
+         functions.wasserstein_discriminator_loss)
+register("wasserstein_hinge", functions.wasserstein_hinge_generator_loss,
+         functions.wasserstein_hinge_discriminator_loss)
+register("minimax", functions.minimax_generator_loss, functions.minimax_discriminator_loss)
+register("modified", functions.modified_generator_loss,
+         functions.modified_discriminator_loss)
+register("least_squares", functions.least_squares_generator_loss,
+         functions.least_squares_discriminator_loss)
+register("relativistic", functions.relativistic_generator_loss,
+         functions.relativistic_discriminator_loss)
