@@ -12,6 +12,8 @@ setuptools.setup(
     package_data={"experiments": ["configs/*.cfg", "notebooks/*.ipynb"]},
     install_requires=[
         "tensorflow>=2.16",
+        # tf.summary needs it; TensorFlow 2.21 no longer installs it.
+        "tensorboard",
         "keras>=3",
         "tensorflow-datasets>=4.9",
         # tensorflow-datasets 4.9.x imports it while preparing data without declaring it.

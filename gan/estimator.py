@@ -1,0 +1,346 @@
+"""`GANEstimator`: TF-GAN's estimator workflow on TensorFlow 2.16+ and Keras 3.
+
+    est = gan.GANEstimator(generator_fn, discriminator_fn, model_dir='runs/x')
+    est.train(input_fn, max_steps=1000)      # resumes from the newest checkpoint
+    est.evaluate(input_fn, steps=10)         # dict of floats
+    samples = list(est.predict(noise_fn))    # one numpy sample per example
+    est.export('export/')                    # SavedModel, serving_default: inputs -> samples
+"""
+import math
+import os
+import tempfile
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from tqdm.auto import tqdm
+
+from gan import losses as gan_losses
+from gan import summaries
+from gan.models import GANNetworks, adversarial_output, batch_spec, load_spec, save_spec
+from gan.train import AlternatingTrainer, GANTrainSteps, Penalties
+
+# Adam as in the WGAN-GP paper (Gulrajani et al. 2017: lr 1e-4, beta2 0.9) with DCGAN's
+# beta1 0.5 (Radford et al. 2016), a choice that trains every registered loss.
+DEFAULT_LEARNING_RATE = 1e-4
+DEFAULT_BETA_1 = 0.5
+DEFAULT_BETA_2 = 0.9
+
+
+class NonFiniteError(FloatingPointError):
+    """Training produced a NaN or Inf; the newest checkpoint on disk is still finite."""
+
+
+class IncompatibleCheckpointError(ValueError):
+    """`model_dir` holds a checkpoint of networks that differ from the ones given."""
+
+
+def _default_optimizer():
+    return keras.optimizers.Adam(DEFAULT_LEARNING_RATE, beta_1=DEFAULT_BETA_1, beta_2=DEFAULT_BETA_2)
+
+
+def _make_optimizer(optimizer):
+    if optimizer is None:
+        return _default_optimizer()
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    if callable(optimizer):  # TF-GAN also accepted a function returning the optimizer
+        return optimizer()
+    raise ValueError(f"Optimizers must be keras.optimizers.Optimizer or callables returning one; got {optimizer!r}.")
+
+
+def _check_positive(name, value):
+    if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
+        raise ValueError(f"{name} must be a positive integer or None, got {value!r}.")
+
+
+def _first_non_finite(logs):
+    return next((k for k, v in logs.items() if not math.isfinite(v)), None)
+
+
+class GANEstimator:
+    """Trains, evaluates, samples and exports a GAN defined by two functions.
+
+    Args mirror TF-GAN's `GANEstimator` and `gan_loss`: `loss` names a registered
+    `gan.losses` pair (default Wasserstein) that `generator_loss_fn` /
+    `discriminator_loss_fn` override; `train_steps` sets the alternating schedule;
+    `gradient_penalty_*` and `clip_discriminator_weights` add a Lipschitz constraint.
+    `model_dir` holds checkpoints (the `keep_checkpoint_max` newest), TensorBoard events
+    and `train_log.jsonl`; training resumes from it automatically.
+
+    >>> est = GANEstimator(generator_fn, discriminator_fn, model_dir='/tmp/gan',
+    ...                    train_steps=GANTrainSteps(1, 5), gradient_penalty_weight=10.0)
+    >>> est.train(lambda: dataset_of_noise_and_images, max_steps=100)
+    """
+
+    def __init__(self, generator_fn, discriminator_fn, *, model_dir=None, loss=gan_losses.DEFAULT,
+                 generator_loss_fn=None, discriminator_loss_fn=None,
+                 generator_optimizer=None, discriminator_optimizer=None,
+                 train_steps=GANTrainSteps(1, 1), gradient_penalty_weight=None,
+                 gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
+                 clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
+                 save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
+                 steps_per_execution=1, jit_compile=False, strategy=None, seed=None):
+        if model_dir is None:
+            model_dir = tempfile.mkdtemp(prefix="gan_")
+        if os.path.exists(model_dir) and not os.path.isdir(model_dir):
+            raise ValueError(f"model_dir '{model_dir}' is a file; pass a directory (new or holding a run).")
+        for name in ("save_checkpoints_steps", "keep_checkpoint_max", "log_every_steps", "steps_per_execution"):
+            _check_positive(name, locals()[name])
+        base = gan_losses.get(loss)
+        self.gan_loss = gan_losses.GANLoss(generator_loss_fn or base.generator_loss_fn,
+                                           discriminator_loss_fn or base.discriminator_loss_fn)
+        self.model_dir = model_dir
+        self.train_steps = train_steps
+        self.penalties = Penalties(gradient_penalty_weight, gradient_penalty_target,
+                                   gradient_penalty_one_sided, clip_discriminator_weights)
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.networks = GANNetworks(generator_fn, discriminator_fn)
+        self._add_summaries = summaries.summary_types(add_summaries)
+        self._optimizers = (generator_optimizer, discriminator_optimizer)
+        self._save_every, self._keep = save_checkpoints_steps, keep_checkpoint_max
+        self._log_every, self._steps_per_execution = log_every_steps, steps_per_execution
+        self._jit_compile, self._seed = jit_compile, seed
+        self._trainer = self._manager = None
+        self._build_from_model_dir()
+
+    # ---- state ---------------------------------------------------------------------
+    @property
+    def global_step(self):
+        """Training rounds completed (restored from `model_dir` when there is a checkpoint)."""
+        return 0 if self._manager is None else int(self._step.numpy())
+
+    def _build_from_model_dir(self):
+        spec = load_spec(self.model_dir)
+        if spec is None:
+            return False
+        self._build(spec)
+        return True
+
+    def _build(self, generator_inputs_spec):
+        """Creates networks, optimizers and checkpoint state once, under the strategy's scope."""
+        spec = batch_spec(generator_inputs_spec)
+        if self._manager is not None:
+            if not _same_spec(spec, self.networks.generator_inputs_spec):
+                raise ValueError(f"Generator inputs {spec} differ from the ones this estimator was built for "
+                                 f"({self.networks.generator_inputs_spec}).")
+            return
+        saved = load_spec(self.model_dir)
+        if saved is not None and not _same_spec(saved, spec):
+            raise IncompatibleCheckpointError(
+                f"model_dir '{self.model_dir}' holds a run with generator inputs {saved}, not {spec}; "
+                "use another model_dir or the original input settings.")
+        with self.strategy.scope():
+            self.networks.build(spec)
+            g_opt, d_opt = (_make_optimizer(o) for o in self._optimizers)
+            g_opt.build(self.networks.generator.trainable_variables)
+            d_opt.build(self.networks.discriminator.trainable_variables)
+            self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
+            self._rng = (tf.random.Generator.from_seed(self._seed) if self._seed is not None
+                         else tf.random.Generator.from_non_deterministic_state())
+            self._trainer = AlternatingTrainer(
+                self.networks, self.gan_loss, g_opt, d_opt, self.train_steps, self.penalties,
+                self.strategy, rng=self._rng, jit_compile=self._jit_compile)
+        self._checkpoint = tf.train.Checkpoint(
+            generator=self.networks.generator, discriminator=self.networks.discriminator,
+            generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
+        self._manager = tf.train.CheckpointManager(self._checkpoint, self.model_dir, self._keep)
+        self._restore()
+
+    def _restore(self):
+        path = self._manager.latest_checkpoint
+        if path is None:
+            return
+        try:
+            self._checkpoint.restore(path).assert_existing_objects_matched()
+        except (AssertionError, ValueError, tf.errors.OpError) as e:
+            raise IncompatibleCheckpointError(
+                f"Checkpoint '{path}' does not match these networks ({str(e).splitlines()[0][:200]}); "
+                "use another model_dir or the configuration that wrote it.") from None
+
+    # ---- training ------------------------------------------------------------------
+    def train(self, input_fn, max_steps=None, steps=None, max_seconds=None, hooks=(), progress=True):
+        """Trains until `max_steps` rounds in total, `steps` more rounds, `max_seconds` or the data end.
+
+        `input_fn()` returns a `tf.data.Dataset` of `(generator_inputs, real_data)` batches
+        (TF-GAN's estimator contract); each update takes one batch. `hooks` are callables
+        `hook(step, logs)` run every `log_every_steps` rounds. Returns `self`.
+        """
+        _check_positive("max_steps", max_steps)
+        _check_positive("steps", steps)
+        if max_seconds is not None and max_seconds <= 0:
+            raise ValueError(f"max_seconds must be positive or None, got {max_seconds!r}.")
+        dataset = input_fn()
+        generator_inputs_spec = dataset.element_spec[0]
+        self._build(generator_inputs_spec)
+        os.makedirs(self.model_dir, exist_ok=True)
+        save_spec(self.model_dir, batch_spec(generator_inputs_spec))
+        start = self.global_step
+        target = min(x for x in (max_steps, start + steps if steps else None, 2**62) if x is not None)
+        if start >= target:
+            return self
+        preview_inputs = next(iter(dataset.take(1)))[0]
+        writer = summaries.SummaryWriter(self.model_dir, self._add_summaries)
+        iterator = iter(self.strategy.experimental_distribute_dataset(dataset))
+        bar = tqdm(total=target - start, initial=0, desc="train", unit="step", disable=not progress,
+                   dynamic_ncols=True)
+        step, began, last_time, last_step = start, time.time(), time.time(), start
+        logs = {}
+        try:
+            while step < target:
+                n = min(self._steps_per_execution, target - step,
+                        self._log_every - step % self._log_every, self._save_every - step % self._save_every)
+                try:
+                    out = self._trainer.train_rounds(iterator, tf.constant(n))
+                except tf.errors.OutOfRangeError:
+                    break
+                step += n
+                self._step.assign(step)
+                bar.update(n)
+                out_of_time = max_seconds is not None and time.time() - began >= max_seconds
+                if step % self._log_every == 0 or step == target or out_of_time:
+                    logs = {k: float(v) for k, v in out.items()}
+                    self._check_finite(step, logs)
+                    now = time.time()
+                    logs["steps_per_sec"] = (step - last_step) / max(now - last_time, 1e-9)
+                    last_time, last_step = now, step
+                    writer.scalars(step, logs)
+                    summaries.append_log(self.model_dir, {"step": step, "time": now, **logs})
+                    bar.set_postfix({k: f"{logs[k]:.3g}" for k in ("discriminator_loss", "generator_loss",
+                                                                     "steps_per_sec") if k in logs})
+                    for hook in hooks:
+                        hook(step, logs)
+                if step % self._save_every == 0 or step == target or out_of_time:
+                    self._save(step, logs, writer, preview_inputs)
+                if out_of_time:
+                    break
+        finally:
+            bar.close()
+        if self._latest_saved_step() != step:
+            self._save(step, logs, writer, preview_inputs)
+        writer.flush()
+        return self
+
+    def _latest_saved_step(self):
+        path = self._manager.latest_checkpoint
+        return int(path.rsplit("-", 1)[1]) if path else None
+
+    def _check_finite(self, step, logs):
+        bad = _first_non_finite(logs)
+        if bad is not None:
+            network = "generator" if bad.startswith("generator") else "discriminator"
+            raise NonFiniteError(
+                f"Training stopped at step {step}: the {network}'s {bad} is {logs[bad]}; "
+                f"the newest checkpoint ({self._manager.latest_checkpoint or 'none'}) is kept. "
+                "Lower the learning rates or add a gradient penalty.")
+
+    def _check_finite_weights(self, step):
+        for model in (self.networks.generator, self.networks.discriminator):
+            if not all(bool(tf.reduce_all(tf.math.is_finite(v))) for v in model.weights):
+                raise NonFiniteError(
+                    f"Training stopped at step {step}: the {model.name}'s weights hold NaN or Inf; "
+                    f"the newest checkpoint ({self._manager.latest_checkpoint or 'none'}) is kept. "
+                    "Lower the learning rates or add a gradient penalty.")
+
+    def _save(self, step, logs, writer, preview_inputs):
+        if logs:
+            self._check_finite(step, logs)
+        self._check_finite_weights(step)
+        self._manager.save(checkpoint_number=step)
+        samples = self.networks.generate(preview_inputs, training=False).numpy()
+        writer.samples(step, samples)
+        writer.variables(step, (self.networks.generator, self.networks.discriminator))
+
+    # ---- evaluation, sampling, export ---------------------------------------------
+    def evaluate(self, input_fn, steps=None):
+        """Mean losses (networks in inference mode) over `steps` batches, plus `global_step`."""
+        _check_positive("steps", steps)
+        dataset = input_fn()
+        self._build(dataset.element_spec[0])
+        if steps:
+            dataset = dataset.take(steps)
+        totals, count = {}, 0
+        for generator_inputs, real_data in dataset:
+            for k, v in self._eval_losses(generator_inputs, real_data).items():
+                totals[k] = totals.get(k, 0.0) + float(v)
+            count += 1
+        if count == 0:
+            raise ValueError("evaluate: input_fn() yielded no batches.")
+        results = {k: v / count for k, v in totals.items()}
+        results["global_step"] = self.global_step
+        return results
+
+    @tf.function
+    def _eval_losses(self, generator_inputs, real_data):
+        nets = self.networks
+        generated = nets.generate(generator_inputs, training=False, mode="eval")
+        real_out = tf.cast(adversarial_output(nets.discriminate(real_data, generator_inputs)), tf.float32)
+        gen_out = tf.cast(adversarial_output(nets.discriminate(generated, generator_inputs)), tf.float32)
+        return {
+            "generator_loss": gan_losses.call_generator_loss(self.gan_loss.generator_loss_fn, real_out, gen_out),
+            "discriminator_loss": gan_losses.call_discriminator_loss(
+                self.gan_loss.discriminator_loss_fn, real_out, gen_out),
+            "real_score": tf.reduce_mean(real_out),
+            "generated_score": tf.reduce_mean(gen_out),
+        }
+
+    def _generator_inputs_of(self, element_spec):
+        """Picks the generator inputs out of a predict dataset's elements."""
+        known = self.networks.generator_inputs_spec or load_spec(self.model_dir)
+        # tf.data's map passes a tuple element's components as separate arguments.
+        if known is None or _same_spec(batch_spec(element_spec), known):
+            return lambda *element: element if len(element) > 1 else element[0]
+        if isinstance(element_spec, tuple) and len(element_spec) == 2 and _same_spec(
+                batch_spec(element_spec[0]), known):
+            return lambda *element: element[0]
+        raise ValueError(f"predict: input_fn() elements {element_spec} are neither generator inputs "
+                         f"{known} nor (generator_inputs, real_data) pairs.")
+
+    def predict(self, input_fn):
+        """Yields one numpy sample per example of `input_fn()`'s batches of generator inputs."""
+        dataset = input_fn()
+        pick = self._generator_inputs_of(dataset.element_spec)
+        dataset = dataset.map(pick)
+        self._build(dataset.element_spec)
+        for generator_inputs in dataset:
+            yield from self.networks.generate(generator_inputs, training=False).numpy()
+
+    def export(self, export_dir):
+        """Writes a SavedModel whose `serving_default` signature maps generator inputs to samples.
+
+        Signature inputs are named `generator_inputs` (a tensor), `generator_inputs_<i>`
+        (tuple) or the dict keys; the output is `{'samples': ...}`. Returns `export_dir`.
+        """
+        if not self.networks.built:
+            raise ValueError("export: nothing to export yet; train first or pass a model_dir holding a run.")
+        spec = self.networks.generator_inputs_spec
+        flat = tf.nest.flatten(spec)
+        if isinstance(spec, dict):
+            names = sorted(spec)
+        elif isinstance(spec, tf.TensorSpec):
+            names = ["generator_inputs"]
+        else:
+            names = [f"generator_inputs_{i}" for i in range(len(flat))]
+        signature = [tf.TensorSpec(s.shape, s.dtype, name=n) for s, n in zip(flat, names)]
+        module = tf.Module()
+        module.generator = self.networks.generator
+        networks = self.networks
+
+        @tf.function(input_signature=signature)
+        def serve(*tensors):
+            inputs = tf.nest.pack_sequence_as(spec, list(tensors))
+            return {"samples": networks.generate(inputs, training=False)}
+
+        module.serve = serve
+        tf.saved_model.save(module, export_dir, signatures={"serving_default": serve})
+        return export_dir
+
+
+def _same_spec(a, b):
+    try:
+        tf.nest.assert_same_structure(a, b)
+    except (ValueError, TypeError):
+        return False
+    return all(x.shape.as_list() == y.shape.as_list() and x.dtype == y.dtype
+               for x, y in zip(tf.nest.flatten(a), tf.nest.flatten(b)))

@@ -1,0 +1,168 @@
+"""Keras models built from TF-GAN style `generator_fn` / `discriminator_fn` functions.
+
+The estimator calls the user's functions once on `keras.Input`s to build functional
+models. Generator inputs may be a tensor, a tuple or a dict (e.g. `(noise, one_hot_labels)`
+for conditional GANs); the models take them as a flat list so any structure works, and
+the user's functions always receive the structure back.
+"""
+import inspect
+import json
+import os
+
+import keras
+import tensorflow as tf
+
+MODES = ("train", "eval", "predict")
+SPEC_FILE = "gan_spec.json"
+
+
+def _declares_mode(fn):
+    try:
+        return "mode" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def adversarial_output(discriminator_output):
+    """The adversarial logits of a discriminator output.
+
+    A discriminator may return a tuple whose first element is the adversarial output
+    (ACGAN's class logits or InfoGAN's code predictions follow it).
+
+    >>> adversarial_output((logits, class_logits)) is logits
+    True
+    """
+    if isinstance(discriminator_output, (tuple, list)):
+        return discriminator_output[0]
+    return discriminator_output
+
+
+def batch_spec(spec):
+    """Element spec of generator inputs, as nested `tf.TensorSpec`s with a free batch dim."""
+    return tf.nest.map_structure(
+        lambda s: tf.TensorSpec([None] + list(s.shape[1:]), s.dtype), spec)
+
+
+def spec_to_json(spec):
+    """Serialises a nested TensorSpec structure (tensor, tuple, list or dict) to JSON data."""
+    if isinstance(spec, tf.TensorSpec):
+        return {"shape": [d for d in spec.shape.as_list()], "dtype": spec.dtype.name}
+    if isinstance(spec, dict):
+        return {"dict": {k: spec_to_json(v) for k, v in spec.items()}}
+    return {"tuple": [spec_to_json(s) for s in spec]}
+
+
+def spec_from_json(data):
+    """Inverse of `spec_to_json`."""
+    if "dict" in data:
+        return {k: spec_from_json(v) for k, v in data["dict"].items()}
+    if "tuple" in data:
+        return tuple(spec_from_json(v) for v in data["tuple"])
+    return tf.TensorSpec(data["shape"], tf.as_dtype(data["dtype"]))
+
+
+def save_spec(model_dir, spec):
+    """Records the generator-input spec so a new estimator can rebuild the networks."""
+    path = os.path.join(model_dir, SPEC_FILE)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"generator_inputs": spec_to_json(spec)}, f)
+    os.replace(tmp, path)
+
+
+def load_spec(model_dir):
+    """The generator-input spec saved in `model_dir`, or None."""
+    path = os.path.join(model_dir or "", SPEC_FILE)
+    if not model_dir or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return spec_from_json(json.load(f)["generator_inputs"])
+
+
+class GANNetworks:
+    """The generator and discriminator of one GAN, built lazily from their functions.
+
+    `generator_fn(generator_inputs[, mode])` and `discriminator_fn(data,
+    generator_inputs[, mode])` are called on symbolic Keras inputs; ready
+    `keras.Model`s are used as they are (called as `generator(generator_inputs)` and
+    `discriminator([data, generator_inputs])`).
+
+    >>> nets = GANNetworks(lambda z: keras.layers.Dense(2)(z),
+    ...                    lambda x, z: keras.layers.Dense(1)(x))
+    >>> nets.build(tf.TensorSpec([None, 4]))
+    >>> nets.generate(tf.zeros([3, 4])).shape
+    TensorShape([3, 2])
+    """
+
+    def __init__(self, generator_fn, discriminator_fn):
+        self._generator_fn = generator_fn
+        self._discriminator_fn = discriminator_fn
+        self.generator = None
+        self.discriminator = None
+        self.generator_inputs_spec = None
+        self._mode_models = {}
+
+    @property
+    def built(self):
+        return self.generator is not None
+
+    def build(self, generator_inputs_spec):
+        """Builds both networks for generator inputs matching `generator_inputs_spec`."""
+        self.generator_inputs_spec = batch_spec(generator_inputs_spec)
+        self.generator, self.discriminator = self._build_pair("train")
+
+    def _build_pair(self, mode):
+        spec = self.generator_inputs_spec
+        flat_specs = tf.nest.flatten(spec)
+        gen_inputs = [keras.Input(s.shape[1:], dtype=s.dtype) for s in flat_specs]
+        structured = tf.nest.pack_sequence_as(spec, gen_inputs)
+        if isinstance(self._generator_fn, keras.Model):
+            generator = self._generator_fn
+            generated = generator(structured)
+        else:
+            kwargs = {"mode": mode} if _declares_mode(self._generator_fn) else {}
+            generated = self._generator_fn(structured, **kwargs)
+            generator = keras.Model(gen_inputs, generated, name="generator")
+        data_shape = generated.shape[1:]
+        if isinstance(self._discriminator_fn, keras.Model):
+            discriminator = self._discriminator_fn
+        else:
+            data = keras.Input(data_shape, name="data")
+            d_inputs = [keras.Input(s.shape[1:], dtype=s.dtype) for s in flat_specs]
+            kwargs = {"mode": mode} if _declares_mode(self._discriminator_fn) else {}
+            outputs = self._discriminator_fn(data, tf.nest.pack_sequence_as(spec, d_inputs), **kwargs)
+            discriminator = keras.Model([data] + d_inputs, outputs, name="discriminator")
+        return generator, discriminator
+
+    def _models_for(self, mode):
+        """Models for `mode`: the trained ones, or mode-specific copies sharing their weights."""
+        needs_copy = (mode != "train"
+                      and (_declares_mode(self._generator_fn) or _declares_mode(self._discriminator_fn)))
+        if not needs_copy:
+            return self.generator, self.discriminator
+        if mode not in self._mode_models:
+            self._mode_models[mode] = self._build_pair(mode)
+        generator, discriminator = self._mode_models[mode]
+        for target, source in ((generator, self.generator), (discriminator, self.discriminator)):
+            if len(target.weights) != len(source.weights):
+                raise ValueError(
+                    f"generator_fn/discriminator_fn build different variables for mode='{mode}' "
+                    "than for mode='train'; the mode argument may change behaviour, not variables.")
+            for t, s in zip(target.weights, source.weights):
+                t.assign(s)
+        return generator, discriminator
+
+    def generate(self, generator_inputs, training=False, mode=None, generator=None):
+        """Generated data for `generator_inputs` (`generator` overrides the network, e.g. an EMA copy)."""
+        if generator is None:
+            generator = self._models_for(mode or ("train" if training else "predict"))[0]
+        if isinstance(self._generator_fn, keras.Model):
+            return generator(generator_inputs, training=training)
+        return generator(tf.nest.flatten(generator_inputs), training=training)
+
+    def discriminate(self, data, generator_inputs, training=False, mode=None):
+        """The discriminator's raw output (possibly a tuple; see `adversarial_output`)."""
+        discriminator = self._models_for(mode or ("train" if training else "eval"))[1]
+        if isinstance(self._discriminator_fn, keras.Model):
+            return discriminator([data, generator_inputs], training=training)
+        return discriminator([data] + tf.nest.flatten(generator_inputs), training=training)

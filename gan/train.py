@@ -1,0 +1,172 @@
+"""Alternating GAN training: discriminator updates, then generator updates, compiled.
+
+One *round* = `GANTrainSteps.discriminator_train_steps` discriminator updates with the
+generator held constant, then `generator_train_steps` generator updates with the
+discriminator held constant (gradients flow through the discriminator, only generator
+variables change). Each update takes a fresh `(generator_inputs, real_data)` batch.
+Every update runs through `strategy.run` with losses averaged over the global batch, so
+the same code serves one device, several GPUs, several hosts and TPUs.
+"""
+from typing import NamedTuple, Optional
+
+import tensorflow as tf
+
+from gan import losses as gan_losses
+from gan.models import adversarial_output
+
+
+class GANTrainSteps(NamedTuple):
+    """How many updates of each network make one training round (TF-GAN's `GANTrainSteps`).
+
+    >>> GANTrainSteps(generator_train_steps=1, discriminator_train_steps=5)  # WGAN's 5 critic steps
+    """
+    generator_train_steps: int = 1
+    discriminator_train_steps: int = 1
+
+
+class Penalties(NamedTuple):
+    """Loss terms composed with any GAN loss (TF-GAN's `gan_loss` keyword arguments).
+
+    `gradient_penalty_weight` adds `wasserstein_gradient_penalty` (WGAN-GP, Gulrajani et
+    al. 2017) to the discriminator loss; `clip_discriminator_weights` clips every
+    discriminator weight to [-c, c] after each update (WGAN, Arjovsky et al. 2017).
+
+    >>> Penalties(gradient_penalty_weight=10.0)
+    """
+    gradient_penalty_weight: Optional[float] = None
+    gradient_penalty_target: float = 1.0
+    gradient_penalty_one_sided: bool = False
+    clip_discriminator_weights: Optional[float] = None
+
+
+def _validate_train_steps(train_steps):
+    if not isinstance(train_steps, GANTrainSteps):
+        raise ValueError(f"train_steps must be a gan.GANTrainSteps, got {train_steps!r}.")
+    for name, value in zip(train_steps._fields, train_steps):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"GANTrainSteps.{name} must be a positive integer, got {value!r}.")
+
+
+def _finite_mean(x):
+    return tf.reduce_mean(tf.cast(x, tf.float32))
+
+
+class AlternatingTrainer:
+    """Builds the compiled training round for one GAN.
+
+    `networks` is a built `gan.models.GANNetworks`; `gan_loss` a `gan.losses.GANLoss`.
+    `train_rounds(iterator, n)` runs `n` rounds in one compiled call and returns the
+    last round's logs (losses, discriminator accuracy, critic gap, gradient norms).
+
+    >>> trainer = AlternatingTrainer(networks, gan.losses.get('wasserstein'), g_opt, d_opt)
+    >>> logs = trainer.train_rounds(iter(strategy.experimental_distribute_dataset(ds)), 10)
+    """
+
+    def __init__(self, networks, gan_loss, generator_optimizer, discriminator_optimizer,
+                 train_steps=GANTrainSteps(), penalties=Penalties(), strategy=None,
+                 rng=None, jit_compile=False, generator_ema=None):
+        _validate_train_steps(train_steps)
+        self.networks = networks
+        self.gan_loss = gan_loss
+        self.generator_optimizer = generator_optimizer
+        self.discriminator_optimizer = discriminator_optimizer
+        self.train_steps = train_steps
+        self.penalties = penalties
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.rng = rng if rng is not None else tf.random.Generator.from_non_deterministic_state()
+        self.generator_ema = generator_ema
+        self._gen_loss_needs_real = gan_losses.generator_loss_needs_real_outputs(
+            gan_loss.generator_loss_fn)
+        self._discriminator_update = tf.function(self.discriminator_update, jit_compile=jit_compile)
+        self._generator_update = tf.function(self.generator_update, jit_compile=jit_compile)
+        self.train_rounds = tf.function(self._train_rounds)
+
+    # The two updates, each on one replica's share of the batch.
+    def discriminator_update(self, generator_inputs, real_data):
+        nets, replicas = self.networks, self.strategy.num_replicas_in_sync
+        discriminator = nets.discriminator
+        generated = nets.generate(generator_inputs, training=True)
+        with tf.GradientTape() as tape:
+            real_out = adversarial_output(nets.discriminate(real_data, generator_inputs, training=True))
+            gen_out = adversarial_output(nets.discriminate(generated, generator_inputs, training=True))
+            real_out, gen_out = tf.cast(real_out, tf.float32), tf.cast(gen_out, tf.float32)
+            adversarial = gan_losses.call_discriminator_loss(
+                self.gan_loss.discriminator_loss_fn, real_out, gen_out)
+            logs = {"discriminator_loss": adversarial}
+            total = adversarial
+            if self.penalties.gradient_penalty_weight:
+                penalty = gan_losses.wasserstein_gradient_penalty(
+                    real_data, generated, generator_inputs,
+                    lambda data, inputs: adversarial_output(nets.discriminate(data, inputs, training=True)),
+                    target=self.penalties.gradient_penalty_target,
+                    one_sided=self.penalties.gradient_penalty_one_sided,
+                    seed=self.rng.make_seeds(1)[:, 0])
+                logs["gradient_penalty"] = penalty
+                total += self.penalties.gradient_penalty_weight * penalty
+            if discriminator.losses:
+                logs["discriminator_regularization_loss"] = tf.add_n(discriminator.losses)
+                total += logs["discriminator_regularization_loss"]
+            scaled = total / replicas
+        variables = discriminator.trainable_variables
+        grads = tape.gradient(scaled, variables)
+        self.discriminator_optimizer.apply_gradients(zip(grads, variables))
+        if self.penalties.clip_discriminator_weights:
+            clip = self.penalties.clip_discriminator_weights
+            for v in variables:
+                v.assign(tf.clip_by_value(v, -clip, clip))
+        logs.update({
+            "discriminator_total_loss": total,
+            "discriminator_gradient_norm": tf.linalg.global_norm(grads) * replicas,
+            "real_score": _finite_mean(real_out),
+            "generated_score": _finite_mean(gen_out),
+            "critic_gap": _finite_mean(real_out) - _finite_mean(gen_out),
+            "discriminator_real_accuracy": _finite_mean(real_out > 0),
+            "discriminator_generated_accuracy": _finite_mean(gen_out < 0),
+        })
+        return logs
+
+    def generator_update(self, generator_inputs, real_data):
+        nets, replicas = self.networks, self.strategy.num_replicas_in_sync
+        generator = nets.generator
+        with tf.GradientTape() as tape:
+            generated = nets.generate(generator_inputs, training=True)
+            gen_out = tf.cast(adversarial_output(
+                nets.discriminate(generated, generator_inputs, training=True)), tf.float32)
+            real_out = None
+            if self._gen_loss_needs_real:
+                real_out = tf.cast(adversarial_output(
+                    nets.discriminate(real_data, generator_inputs, training=True)), tf.float32)
+            adversarial = gan_losses.call_generator_loss(
+                self.gan_loss.generator_loss_fn, real_out, gen_out)
+            logs = {"generator_loss": adversarial}
+            total = adversarial
+            if generator.losses:
+                logs["generator_regularization_loss"] = tf.add_n(generator.losses)
+                total += logs["generator_regularization_loss"]
+            scaled = total / replicas
+        variables = generator.trainable_variables
+        grads = tape.gradient(scaled, variables)
+        self.generator_optimizer.apply_gradients(zip(grads, variables))
+        if self.generator_ema is not None:
+            self.generator_ema.update(generator)
+        logs.update({"generator_total_loss": total,
+                     "generator_gradient_norm": tf.linalg.global_norm(grads) * replicas})
+        return logs
+
+    def _run(self, update, iterator):
+        per_replica = self.strategy.run(update, args=next(iterator))
+        return {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in per_replica.items()}
+
+    def _train_round(self, iterator):
+        for _ in range(self.train_steps.discriminator_train_steps):
+            d_logs = self._run(self._discriminator_update, iterator)
+        for _ in range(self.train_steps.generator_train_steps):
+            g_logs = self._run(self._generator_update, iterator)
+        return {**d_logs, **g_logs}
+
+    def _train_rounds(self, iterator, num_rounds):
+        logs = self._train_round(iterator)
+        for _ in tf.range(num_rounds - 1):
+            logs = self._train_round(iterator)
+        return logs

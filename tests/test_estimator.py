@@ -1,0 +1,215 @@
+"""GANEstimator: resume, export, conditioning, mode, summaries, NaN guard, bad input."""
+import glob
+import json
+import os
+import shutil
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gan
+from gan.estimator import IncompatibleCheckpointError, NonFiniteError
+
+NOISE = 4
+
+
+def generator_fn(z):
+    h = keras.layers.Dense(16, activation="relu")(z)
+    h = keras.layers.BatchNormalization()(h)
+    return keras.layers.Dense(2)(h)
+
+
+def discriminator_fn(x, z):
+    return keras.layers.Dense(1)(keras.layers.Dense(16, activation="relu")(x))
+
+
+def pairs(n=64, batch=16, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, NOISE)).astype("float32")
+    x = rng.normal(1.0, 0.1, size=(n, 2)).astype("float32")
+    return lambda: tf.data.Dataset.from_tensor_slices((z, x)).repeat().batch(batch, drop_remainder=True)
+
+
+def noise(n=10, seed=1):
+    z = np.random.default_rng(seed).normal(size=(n, NOISE)).astype("float32")
+    return lambda: tf.data.Dataset.from_tensor_slices(z).batch(4)
+
+
+def estimator(model_dir, **kwargs):
+    kwargs.setdefault("save_checkpoints_steps", 10)
+    kwargs.setdefault("log_every_steps", 5)
+    return gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(model_dir), seed=0, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def trained_dir(tmp_path_factory):
+    model_dir = tmp_path_factory.mktemp("run")
+    estimator(model_dir).train(pairs(), max_steps=20, progress=False)
+    return model_dir
+
+
+def test_resume_predicts_identically_and_continues(trained_dir, tmp_path):
+    trained_dir = shutil.copytree(trained_dir, tmp_path / "copy")
+    first = estimator(trained_dir)
+    assert first.global_step == 20
+    expected = np.stack(list(first.predict(noise())))
+    again = estimator(trained_dir)
+    np.testing.assert_array_equal(np.stack(list(again.predict(noise()))), expected)
+    again.train(pairs(), max_steps=40, progress=False)
+    assert again.global_step == 40
+    assert estimator(trained_dir).global_step == 40
+    # max_steps already reached: nothing more is done.
+    again.train(pairs(), max_steps=40, progress=False)
+    assert again.global_step == 40
+
+
+def test_steps_counts_from_current_step(tmp_path):
+    est = estimator(tmp_path)
+    est.train(pairs(), steps=3, progress=False)
+    est.train(pairs(), steps=4, progress=False)
+    assert est.global_step == 7
+
+
+def test_checkpoints_and_logs_written(trained_dir):
+    names = os.listdir(trained_dir)
+    assert "checkpoint" in names and "gan_spec.json" in names
+    assert glob.glob(str(trained_dir / "events.out.tfevents.*"))
+    records = [json.loads(line) for line in open(trained_dir / "train_log.jsonl")]
+    assert [r["step"] for r in records][:4] == [5, 10, 15, 20]
+    assert {"generator_loss", "discriminator_loss", "critic_gap", "steps_per_sec"} <= set(records[0])
+
+
+def test_export_serves_the_same_samples_as_predict(trained_dir, tmp_path):
+    est = estimator(trained_dir)
+    expected = np.stack(list(est.predict(noise())))
+    exported = tf.saved_model.load(est.export(str(tmp_path / "export")))
+    z = np.concatenate(list(noise()().as_numpy_iterator()))
+    served = exported.signatures["serving_default"](generator_inputs=tf.constant(z))["samples"]
+    np.testing.assert_allclose(served.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_accepts_training_pairs(trained_dir):
+    est = estimator(trained_dir)
+    samples = list(est.predict(lambda: pairs(n=32)().take(2)))
+    assert len(samples) == 32 and samples[0].shape == (2,)
+
+
+def test_batch_norm_uses_moving_statistics_when_predicting(trained_dir):
+    est = estimator(trained_dir)
+    z = tf.random.normal([8, NOISE])
+    single = np.stack([est.networks.generate(z[i:i + 1]).numpy()[0] for i in range(8)])
+    np.testing.assert_allclose(est.networks.generate(z).numpy(), single, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(est.networks.generate(z, training=True).numpy(), single, atol=1e-3)
+
+
+def test_evaluate_returns_floats(trained_dir):
+    results = estimator(trained_dir).evaluate(pairs(), steps=2)
+    assert results["global_step"] == 20
+    assert all(isinstance(v, float) for k, v in results.items() if k != "global_step")
+    assert {"generator_loss", "discriminator_loss"} <= set(results)
+
+
+def test_conditional_tuple_inputs_reach_both_networks(tmp_path):
+    seen = {}
+
+    def cond_generator(inputs):
+        z, labels = inputs
+        seen["generator"] = labels.shape
+        return keras.layers.Dense(2)(keras.layers.Concatenate()([z, labels]))
+
+    def cond_discriminator(x, inputs):
+        z, labels = inputs
+        seen["discriminator"] = labels.shape
+        return keras.layers.Dense(1)(keras.layers.Concatenate()([x, labels]))
+
+    z = np.zeros((32, NOISE), "float32")
+    labels = np.eye(3, dtype="float32")[np.arange(32) % 3]
+    x = np.ones((32, 2), "float32")
+    data = lambda: tf.data.Dataset.from_tensor_slices(((z, labels), x)).repeat().batch(8)
+    est = gan.GANEstimator(cond_generator, cond_discriminator, model_dir=str(tmp_path))
+    est.train(data, max_steps=3, progress=False)
+    assert seen == {"generator": (None, 3), "discriminator": (None, 3)}
+    samples = list(est.predict(lambda: tf.data.Dataset.from_tensor_slices((z[:4], labels[:4])).batch(2)))
+    assert len(samples) == 4
+    exported = tf.saved_model.load(est.export(str(tmp_path / "export")))
+    out = exported.signatures["serving_default"](generator_inputs_0=z[:2], generator_inputs_1=labels[:2])
+    assert out["samples"].shape == (2, 2)
+
+
+def test_mode_argument_is_passed(tmp_path):
+    modes = []
+
+    def mode_generator(z, mode):
+        modes.append(mode)
+        return keras.layers.Dense(2)(z)
+
+    est = gan.GANEstimator(mode_generator, discriminator_fn, model_dir=str(tmp_path))
+    est.train(pairs(), max_steps=2, progress=False)
+    list(est.predict(noise()))
+    assert modes == ["train", "predict"]
+    z = tf.ones([3, NOISE])
+    np.testing.assert_allclose(est.networks.generate(z, mode="predict"), est.networks.generator(z))
+
+
+def test_registered_user_loss_works_by_name(tmp_path):
+    calls = []
+
+    def my_generator_loss(discriminator_gen_outputs):
+        calls.append("g")
+        return -tf.reduce_mean(discriminator_gen_outputs)
+
+    def my_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs):
+        calls.append("d")
+        return tf.reduce_mean(discriminator_gen_outputs) - tf.reduce_mean(discriminator_real_outputs)
+
+    gan.losses.register("my_test_loss", my_generator_loss, my_discriminator_loss, overwrite=True)
+    gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path), loss="my_test_loss").train(
+        pairs(), max_steps=1, progress=False)
+    assert {"g", "d"} <= set(calls)
+
+
+def test_non_finite_loss_is_never_saved(tmp_path):
+    est = estimator(tmp_path, save_checkpoints_steps=5,
+                    discriminator_optimizer=keras.optimizers.SGD(1e3), generator_optimizer=keras.optimizers.SGD(1e3),
+                    loss="least_squares")
+    with pytest.raises(NonFiniteError, match=r"step \d+: the (generator|discriminator)"):
+        est.train(pairs(), max_steps=200, progress=False)
+    latest = tf.train.latest_checkpoint(str(tmp_path))
+    if latest is not None:  # whatever was saved before the blow-up holds only finite numbers
+        reader = tf.train.load_checkpoint(latest)
+        for name in reader.get_variable_to_shape_map():
+            value = reader.get_tensor(name)
+            if np.issubdtype(np.asarray(value).dtype, np.floating):
+                assert np.all(np.isfinite(value)), name
+
+
+def test_incompatible_model_dir_is_refused(trained_dir):
+    def wider_generator(z):
+        return keras.layers.Dense(2)(keras.layers.Dense(32)(z))
+
+    before = sorted(os.listdir(trained_dir))
+    with pytest.raises(IncompatibleCheckpointError, match="does not match"):
+        gan.GANEstimator(wider_generator, discriminator_fn, model_dir=str(trained_dir))
+    assert sorted(os.listdir(trained_dir)) == before
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"loss": "nope"}, "registered losses"),
+    ({"train_steps": gan.GANTrainSteps(1, 0)}, "positive integer"),
+    ({"save_checkpoints_steps": 0}, "positive integer"),
+    ({"add_summaries": "images"}, "SummaryType"),
+])
+def test_bad_arguments_raise_one_line_errors(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match) as info:
+        gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path), **kwargs).train(
+            pairs(), max_steps=1, progress=False)
+    assert "\n" not in str(info.value)
+
+
+def test_model_dir_that_is_a_file_is_refused(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(path))
