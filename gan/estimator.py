@@ -67,7 +67,9 @@ class GANEstimator:
     `discriminator_loss_fn` override; `train_steps` sets the alternating schedule;
     `gradient_penalty_*` and `clip_discriminator_weights` add a Lipschitz constraint.
     `model_dir` holds checkpoints (the `keep_checkpoint_max` newest), TensorBoard events
-    and `train_log.jsonl`; training resumes from it automatically.
+    and `train_log.jsonl`; training resumes from it automatically. `eval_metrics` is an
+    object with `reset_state()`, `update_state(real_data, generated_data, generator_inputs)`
+    (numpy batches) and `result() -> dict`, e.g. from `gan.eval`; `evaluate` reports it.
 
     >>> est = GANEstimator(generator_fn, discriminator_fn, model_dir='/tmp/gan',
     ...                    train_steps=GANTrainSteps(1, 5), gradient_penalty_weight=10.0)
@@ -81,7 +83,7 @@ class GANEstimator:
                  gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
                  clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
-                 steps_per_execution=1, jit_compile=False, strategy=None, seed=None):
+                 steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None):
         if model_dir is None:
             model_dir = tempfile.mkdtemp(prefix="gan_")
         if os.path.exists(model_dir) and not os.path.isdir(model_dir):
@@ -102,6 +104,7 @@ class GANEstimator:
         self._save_every, self._keep = save_checkpoints_steps, keep_checkpoint_max
         self._log_every, self._steps_per_execution = log_every_steps, steps_per_execution
         self._jit_compile, self._seed = jit_compile, seed
+        self.eval_metrics = eval_metrics
         self._trainer = self._manager = None
         self._build_from_model_dir()
 
@@ -148,8 +151,8 @@ class GANEstimator:
         self._manager = tf.train.CheckpointManager(self._checkpoint, self.model_dir, self._keep)
         self._restore()
 
-    def _restore(self):
-        path = self._manager.latest_checkpoint
+    def _restore(self, path=None):
+        path = path or self._manager.latest_checkpoint
         if path is None:
             return
         try:
@@ -222,6 +225,24 @@ class GANEstimator:
         writer.flush()
         return self
 
+    def save_checkpoint(self, directory):
+        """Writes the current state to its own `directory` (e.g. the best run so far); returns the path."""
+        if self._manager is None:
+            raise ValueError("save_checkpoint: nothing to save yet; train first.")
+        self._check_finite_weights(self.global_step)
+        manager = tf.train.CheckpointManager(self._checkpoint, directory, max_to_keep=1)
+        return manager.save(checkpoint_number=self.global_step)
+
+    def restore_checkpoint(self, path):
+        """Loads a checkpoint file prefix or the newest checkpoint in a directory (e.g. `model_dir/best`)."""
+        if self._manager is None:
+            raise ValueError("restore_checkpoint: the networks are not built; pass the run's model_dir.")
+        resolved = tf.train.latest_checkpoint(path) if os.path.isdir(path) else path
+        if resolved is None:
+            raise ValueError(f"No checkpoint found in '{path}'.")
+        self._restore(resolved)
+        return resolved
+
     def _latest_saved_step(self):
         path = self._manager.latest_checkpoint
         return int(path.rsplit("-", 1)[1]) if path else None
@@ -260,14 +281,22 @@ class GANEstimator:
         self._build(dataset.element_spec[0])
         if steps:
             dataset = dataset.take(steps)
+        if self.eval_metrics is not None:
+            self.eval_metrics.reset_state()
         totals, count = {}, 0
         for generator_inputs, real_data in dataset:
-            for k, v in self._eval_losses(generator_inputs, real_data).items():
+            losses, generated = self._eval_losses(generator_inputs, real_data)
+            for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v)
+            if self.eval_metrics is not None:
+                self.eval_metrics.update_state(real_data.numpy(), generated.numpy(),
+                                               tf.nest.map_structure(lambda t: t.numpy(), generator_inputs))
             count += 1
         if count == 0:
             raise ValueError("evaluate: input_fn() yielded no batches.")
         results = {k: v / count for k, v in totals.items()}
+        if self.eval_metrics is not None:
+            results.update({k: float(v) for k, v in self.eval_metrics.result().items()})
         results["global_step"] = self.global_step
         return results
 
@@ -283,7 +312,7 @@ class GANEstimator:
                 self.gan_loss.discriminator_loss_fn, real_out, gen_out),
             "real_score": tf.reduce_mean(real_out),
             "generated_score": tf.reduce_mean(gen_out),
-        }
+        }, generated
 
     def _generator_inputs_of(self, element_spec):
         """Picks the generator inputs out of a predict dataset's elements."""
