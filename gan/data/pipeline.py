@@ -1,0 +1,147 @@
+"""tf.data input pipelines for GANs: real examples in [-1, 1] and TF-GAN estimator batches.
+
+One route for every dataset: a prepared TFDS builder (`gan.data.catalog`), its data
+feature scaled to float32 [-1, 1] (images; 2-D points are kept as they are) and
+optionally center-cropped and resized, then cache / shuffle / repeat / batch / noise.
+
+Example:
+    ds = gan_dataset('digits', batch_size=32, noise_dims=64, seed=0)
+    noise, real = next(iter(ds))  # [32, 64], [32, 8, 8, 1]
+"""
+import random
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from gan.data.catalog import DatasetError, check_image_size, prepared_builder, spec_from_builder
+
+CACHE_LIMIT_BYTES = 1 << 30  # Decoded float32 data up to 1 GiB is kept in memory after the first epoch.
+SHUFFLE_BUFFER = 10_000
+
+
+def _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files=False, seed=None):
+    """(spec, number of examples or None, dataset of unbatched (data, label))."""
+    builder = prepared_builder(name, data_dir, download)
+    spec = spec_from_builder(name, builder, image_key, label_key, image_size)
+    size = check_image_size(image_size)
+    try:
+        dataset = builder.as_dataset(split=split, shuffle_files=shuffle_files,
+                                     read_config=tfds.ReadConfig(shuffle_seed=seed))
+    except (KeyError, ValueError) as error:
+        raise DatasetError(f"Dataset {name!r} has no split {split!r} ({type(error).__name__}); accepted: "
+                           f"{', '.join(spec.num_examples)}, or TFDS slices such as 'train[:80%]'.") from None
+    try:
+        num_examples = builder.info.splits[split].num_examples or None
+    except KeyError:  # Split sizes unknown (e.g. under tfds.testing.mock_data): no cache, default buffer.
+        num_examples = None
+
+    def to_pair(example):
+        data = example[spec.image_key]
+        if spec.is_image:
+            # convert_image_dtype maps the dtype's full range (uint8 0..255) onto [0, 1].
+            data = tf.image.convert_image_dtype(data, tf.float32) * 2.0 - 1.0
+            if size is not None:
+                data = _center_crop_resize(data, size)
+        data = tf.ensure_shape(tf.cast(data, tf.float32), spec.data_shape)
+        label = tf.cast(example[spec.label_key], tf.int64) if spec.label_key else tf.constant(-1, tf.int64)
+        return data, label
+
+    return spec, num_examples, dataset.map(to_pair, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _center_crop_resize(image, size):
+    """Crop the largest centred box with the target's aspect ratio, then resize (no distortion)."""
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    target_h, target_w = size
+    # Box of aspect target_h:target_w that fits: limited by height or by width.
+    crop_h = tf.minimum(height, (width * target_h) // target_w)
+    crop_w = tf.minimum(width, (height * target_w) // target_h)
+    top, left = (height - crop_h) // 2, (width - crop_w) // 2
+    image = image[top:top + crop_h, left:left + crop_w]
+    image = tf.image.resize(image, size, method="bilinear", antialias=True)
+    # Antialiased bilinear weights sum to 1 but round in float32: clip the last ulp back into [-1, 1].
+    return tf.clip_by_value(image, -1.0, 1.0)
+
+
+def real_dataset(name, split="train", data_dir=None, download=True, image_size=None, image_key=None,
+                 label_key=None):
+    """Unbatched `(data, label)` of a dataset in file order: data float32 in [-1, 1] (points as-is), label int64.
+
+    The label is -1 when the dataset has no ClassLabel feature. Used by evaluation
+    (classifier training, real-data statistics).
+
+    Example:
+        for image, label in real_dataset('digits').take(1):
+            image.shape  # (8, 8, 1)
+    """
+    return _examples(name, split, data_dir, download, image_size, image_key, label_key)[2]
+
+
+def _check_positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive int; got {value!r}.")
+
+
+def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train", data_dir=None, download=True,
+                image_size=None, image_key=None, label_key=None, shuffle=True, repeat=True, seed=None):
+    """TF-GAN estimator batches `(generator_inputs, real_data)`, each batch full (drop_remainder).
+
+    generator_inputs is float32 noise [batch, noise_dims] ~ N(0, 1), or with
+    `conditional=True` the pair `(noise, one_hot_labels)` of the real batch's labels
+    (float32 [batch, num_classes]). With a `seed`, file order, shuffling and noise are
+    reproducible: batch i's noise is `stateless_normal(seed=(seed, i))`.
+
+    Example:
+        (noise, labels), images = next(iter(gan_dataset('digits', 16, conditional=True, seed=1)))
+        labels.shape  # (16, 10)
+    """
+    _check_positive_int(batch_size, "batch_size")
+    _check_positive_int(noise_dims, "noise_dims")
+    spec, num_examples, dataset = _examples(name, split, data_dir, download, image_size, image_key, label_key,
+                                            shuffle_files=shuffle, seed=seed)
+    if conditional and spec.num_classes is None:
+        raise DatasetError(f"Dataset {name!r} has no ClassLabel feature, so conditional=True cannot work: "
+                           "pass label_key or use conditional=False.")
+    if not repeat and num_examples is not None and batch_size > num_examples:
+        raise ValueError(f"batch_size {batch_size} exceeds the {num_examples} examples of split {split!r} "
+                         "and repeat=False: every batch would be dropped.")
+    if num_examples is not None and num_examples * 4 * int(np.prod(spec.data_shape)) <= CACHE_LIMIT_BYTES:
+        dataset = dataset.cache()
+    if shuffle:
+        dataset = dataset.shuffle(min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER), seed=seed)
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    noise_seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 31)
+    num_classes = spec.num_classes
+
+    def add_generator_inputs(index, batch):
+        data, labels = batch
+        noise = tf.random.stateless_normal(
+            [batch_size, noise_dims], seed=tf.stack([tf.constant(noise_seed, tf.int64), index]))
+        if conditional:
+            return (noise, tf.one_hot(labels, num_classes, dtype=tf.float32)), data
+        return noise, data
+
+    dataset = dataset.enumerate().map(add_generator_inputs, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def gan_input_fn(name, batch_size, noise_dims=64, conditional=False, split="train", data_dir=None, download=True,
+                 image_size=None, image_key=None, label_key=None, shuffle=True, repeat=True, seed=None):
+    """A zero-argument `input_fn` (TF-GAN's estimator style) returning `gan_dataset(...)` with these arguments.
+
+    Example:
+        estimator.train(gan_input_fn('ring', batch_size=256), max_steps=1000)
+    """
+    _check_positive_int(batch_size, "batch_size")
+    _check_positive_int(noise_dims, "noise_dims")
+    check_image_size(image_size)
+
+    def input_fn():
+        return gan_dataset(name, batch_size, noise_dims=noise_dims, conditional=conditional, split=split,
+                           data_dir=data_dir, download=download, image_size=image_size, image_key=image_key,
+                           label_key=label_key, shuffle=shuffle, repeat=repeat, seed=seed)
+
+    return input_fn
