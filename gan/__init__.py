@@ -4,7 +4,8 @@
 >>> est = gan.GANEstimator(generator_fn, discriminator_fn, loss='wasserstein',
 ...                        train_steps=gan.GANTrainSteps(1, 5), gradient_penalty_weight=10.0)
 """
-from gan import losses
+from gan import data, losses, networks
+from gan import eval  # noqa: A004  (TF-GAN's module name: gan.eval)
 from gan.estimator import GANEstimator, IncompatibleCheckpointError, NonFiniteError
 from gan.summaries import SummaryType
 from gan.train import GANTrainSteps

@@ -7,6 +7,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from gan.eval import python_image_grid
+
 LOG_FILE = "train_log.jsonl"
 
 
@@ -32,21 +34,17 @@ def summary_types(add_summaries):
     return set(items) - {SummaryType.NONE}
 
 
-def image_grid(images, columns=None):
-    """Tiles a batch of `[N, H, W, C]` images in [-1, 1] into one `[rows*H, cols*W, C]` array.
+def sample_grid(samples):
+    """Tiles `[N, H, W, C]` samples in [-1, 1] into a near-square grid, padding with black.
 
-    >>> image_grid(np.zeros([6, 8, 8, 1]), columns=3).shape
-    (16, 24, 1)
+    >>> sample_grid(np.zeros([6, 8, 8, 1])).shape
+    (24, 24, 1)
     """
-    images = np.asarray(images)
-    n, h, w, c = images.shape
-    columns = columns or int(math.ceil(math.sqrt(n)))
-    rows = int(math.ceil(n / columns))
-    grid = np.full((rows * h, columns * w, c), -1.0, dtype=np.float32)
-    for i, image in enumerate(images):
-        r, col = divmod(i, columns)
-        grid[r * h:(r + 1) * h, col * w:(col + 1) * w] = image
-    return grid
+    samples = np.asarray(samples, dtype=np.float32)
+    columns = int(math.ceil(math.sqrt(len(samples))))
+    rows = int(math.ceil(len(samples) / columns))
+    padding = np.full((rows * columns - len(samples),) + samples.shape[1:], -1.0, np.float32)
+    return python_image_grid(np.concatenate([samples, padding]), (rows, columns))
 
 
 class SummaryWriter:
@@ -64,7 +62,7 @@ class SummaryWriter:
     def samples(self, step, samples):
         if SummaryType.IMAGES not in self._types or np.ndim(samples) != 4:
             return
-        grid = (image_grid(samples) + 1.0) / 2.0
+        grid = (sample_grid(samples) + 1.0) / 2.0
         with self._writer.as_default(step=step):
             tf.summary.image("generated_data", grid[None], max_outputs=1)
 
