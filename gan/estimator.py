@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from gan import losses as gan_losses
 from gan import summaries
 from gan.models import GANNetworks, adversarial_output, batch_spec, load_spec, save_spec
-from gan.train import AlternatingTrainer, GANTrainSteps, Penalties
+from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, Penalties
 
 # Adam as in the WGAN-GP paper (Gulrajani et al. 2017: lr 1e-4, beta2 0.9) with DCGAN's
 # beta1 0.5 (Radford et al. 2016), a choice that trains every registered loss.
@@ -70,6 +70,8 @@ class GANEstimator:
     and `train_log.jsonl`; training resumes from it automatically. `eval_metrics` is an
     object with `reset_state()`, `update_state(real_data, generated_data, generator_inputs)`
     (numpy batches) and `result() -> dict`, e.g. from `gan.eval`; `evaluate` reports it.
+    `generator_ema_decay` (e.g. 0.999) keeps an exponential moving average of the
+    generator's weights, used by `predict`, `evaluate`, `export` and sample summaries.
 
     >>> est = GANEstimator(generator_fn, discriminator_fn, model_dir='/tmp/gan',
     ...                    train_steps=GANTrainSteps(1, 5), gradient_penalty_weight=10.0)
@@ -83,7 +85,8 @@ class GANEstimator:
                  gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
                  clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
-                 steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None):
+                 steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
+                 generator_ema_decay=None):
         if model_dir is None:
             model_dir = tempfile.mkdtemp(prefix="gan_")
         if os.path.exists(model_dir) and not os.path.isdir(model_dir):
@@ -105,6 +108,8 @@ class GANEstimator:
         self._log_every, self._steps_per_execution = log_every_steps, steps_per_execution
         self._jit_compile, self._seed = jit_compile, seed
         self.eval_metrics = eval_metrics
+        self._ema_decay = generator_ema_decay
+        self._ema = None
         self._trainer = self._manager = None
         self._build_from_model_dir()
 
@@ -142,12 +147,16 @@ class GANEstimator:
             self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
             self._rng = (tf.random.Generator.from_seed(self._seed) if self._seed is not None
                          else tf.random.Generator.from_non_deterministic_state())
+            if self._ema_decay is not None:
+                self._ema = GeneratorEMA(self.networks.generator, self.networks.generator_twin(), self._ema_decay)
             self._trainer = AlternatingTrainer(
                 self.networks, self.gan_loss, g_opt, d_opt, self.train_steps, self.penalties,
-                self.strategy, rng=self._rng, jit_compile=self._jit_compile)
-        self._checkpoint = tf.train.Checkpoint(
-            generator=self.networks.generator, discriminator=self.networks.discriminator,
-            generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
+                self.strategy, rng=self._rng, jit_compile=self._jit_compile, generator_ema=self._ema)
+        state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
+                     generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
+        if self._ema is not None:
+            state["generator_ema"] = self._ema.model
+        self._checkpoint = tf.train.Checkpoint(**state)
         self._manager = tf.train.CheckpointManager(self._checkpoint, self.model_dir, self._keep)
         self._restore()
 
@@ -243,6 +252,11 @@ class GANEstimator:
         self._restore(resolved)
         return resolved
 
+    def generate(self, generator_inputs):
+        """Samples for a batch of generator inputs, from the EMA generator when there is one."""
+        return self.networks.generate(generator_inputs, training=False,
+                                      generator=self._ema.model if self._ema is not None else None)
+
     def _latest_saved_step(self):
         path = self._manager.latest_checkpoint
         return int(path.rsplit("-", 1)[1]) if path else None
@@ -269,7 +283,7 @@ class GANEstimator:
             self._check_finite(step, logs)
         self._check_finite_weights(step)
         self._manager.save(checkpoint_number=step)
-        samples = self.networks.generate(preview_inputs, training=False).numpy()
+        samples = self.generate(preview_inputs).numpy()
         writer.samples(step, samples)
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
 
@@ -303,7 +317,8 @@ class GANEstimator:
     @tf.function
     def _eval_losses(self, generator_inputs, real_data):
         nets = self.networks
-        generated = nets.generate(generator_inputs, training=False, mode="eval")
+        generated = (self.generate(generator_inputs) if self._ema is not None
+                     else nets.generate(generator_inputs, training=False, mode="eval"))
         real_out = tf.cast(adversarial_output(nets.discriminate(real_data, generator_inputs)), tf.float32)
         gen_out = tf.cast(adversarial_output(nets.discriminate(generated, generator_inputs)), tf.float32)
         return {
@@ -333,7 +348,7 @@ class GANEstimator:
         dataset = dataset.map(pick)
         self._build(dataset.element_spec)
         for generator_inputs in dataset:
-            yield from self.networks.generate(generator_inputs, training=False).numpy()
+            yield from self.generate(generator_inputs).numpy()
 
     def export(self, export_dir):
         """Writes a SavedModel whose `serving_default` signature maps generator inputs to samples.
@@ -353,13 +368,13 @@ class GANEstimator:
             names = [f"generator_inputs_{i}" for i in range(len(flat))]
         signature = [tf.TensorSpec(s.shape, s.dtype, name=n) for s, n in zip(flat, names)]
         module = tf.Module()
-        module.generator = self.networks.generator
-        networks = self.networks
+        module.generator = self._ema.model if self._ema is not None else self.networks.generator
+        generate = self.generate
 
         @tf.function(input_signature=signature)
         def serve(*tensors):
             inputs = tf.nest.pack_sequence_as(spec, list(tensors))
-            return {"samples": networks.generate(inputs, training=False)}
+            return {"samples": generate(inputs)}
 
         module.serve = serve
         tf.saved_model.save(module, export_dir, signatures={"serving_default": serve})

@@ -112,10 +112,16 @@ class GANNetworks:
         self.generator, self.discriminator = self._build_pair("train")
 
     def _build_pair(self, mode):
-        spec = self.generator_inputs_spec
-        flat_specs = tf.nest.flatten(spec)
-        gen_inputs = [keras.Input(s.shape[1:], dtype=s.dtype) for s in flat_specs]
-        structured = tf.nest.pack_sequence_as(spec, gen_inputs)
+        generator = self._build_generator(mode)  # also records the data shape
+        return generator, self._build_discriminator(mode, self._data_shape)
+
+    def _generator_inputs(self):
+        flat_specs = tf.nest.flatten(self.generator_inputs_spec)
+        return [keras.Input(s.shape[1:], dtype=s.dtype) for s in flat_specs]
+
+    def _build_generator(self, mode):
+        gen_inputs = self._generator_inputs()
+        structured = tf.nest.pack_sequence_as(self.generator_inputs_spec, gen_inputs)
         if isinstance(self._generator_fn, keras.Model):
             generator = self._generator_fn
             generated = generator(structured)
@@ -123,16 +129,24 @@ class GANNetworks:
             kwargs = {"mode": mode} if _declares_mode(self._generator_fn) else {}
             generated = self._generator_fn(structured, **kwargs)
             generator = keras.Model(gen_inputs, generated, name="generator")
-        data_shape = generated.shape[1:]
+        self._data_shape = generated.shape[1:]
+        return generator
+
+    def _build_discriminator(self, mode, data_shape):
         if isinstance(self._discriminator_fn, keras.Model):
-            discriminator = self._discriminator_fn
-        else:
-            data = keras.Input(data_shape, name="data")
-            d_inputs = [keras.Input(s.shape[1:], dtype=s.dtype) for s in flat_specs]
-            kwargs = {"mode": mode} if _declares_mode(self._discriminator_fn) else {}
-            outputs = self._discriminator_fn(data, tf.nest.pack_sequence_as(spec, d_inputs), **kwargs)
-            discriminator = keras.Model([data] + d_inputs, outputs, name="discriminator")
-        return generator, discriminator
+            return self._discriminator_fn
+        data = keras.Input(data_shape, name="data")
+        d_inputs = self._generator_inputs()
+        kwargs = {"mode": mode} if _declares_mode(self._discriminator_fn) else {}
+        outputs = self._discriminator_fn(
+            data, tf.nest.pack_sequence_as(self.generator_inputs_spec, d_inputs), **kwargs)
+        return keras.Model([data] + d_inputs, outputs, name="discriminator")
+
+    def generator_twin(self):
+        """A second generator with the same architecture and fresh weights (e.g. for an EMA)."""
+        if isinstance(self._generator_fn, keras.Model):
+            return keras.models.clone_model(self._generator_fn)
+        return self._build_generator("train")
 
     def _models_for(self, mode):
         """Models for `mode`: the trained ones, or mode-specific copies sharing their weights."""

@@ -108,3 +108,23 @@ def test_relativistic_generator_loss_sees_real_outputs():
 def test_invalid_train_steps_rejected():
     with pytest.raises(ValueError, match="positive integer"):
         make_trainer(GANTrainSteps(0, 1))
+
+
+def test_generator_ema_averages_trainable_weights_and_copies_statistics():
+    trainer = make_trainer()
+    live = trainer.networks.generator
+    twin = trainer.networks.generator_twin()
+    ema = gan.train.GeneratorEMA(live, twin, decay=0.9)
+    start = snapshot(twin.weights)
+    trainer.train_rounds(iter(batches()), tf.constant(1))
+    ema.update()
+    trainable = {id(v) for v in live.trainable_weights}
+    for before, average, current in zip(start, twin.weights, live.weights):
+        expected = 0.9 * before + 0.1 * current.numpy() if id(current) in trainable else current.numpy()
+        np.testing.assert_allclose(average.numpy(), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_generator_ema_rejects_bad_decay():
+    trainer = make_trainer()
+    with pytest.raises(ValueError, match=r"in \(0, 1\)"):
+        gan.train.GeneratorEMA(trainer.networks.generator, trainer.networks.generator_twin(), decay=1.5)

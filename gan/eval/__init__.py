@@ -1,8 +1,14 @@
 """`gan.eval`: evaluation metrics with TF-GAN 2.1.0's names, plus streaming and sample-based extras.
 
+Beyond the metric functions: offline feature extractors (a cached classifier per
+labelled dataset, InceptionV3 from local weights), cached real-data statistics,
+metric sets for `GANEstimator(eval_metrics=...)` and a training hook that keeps the
+best checkpoint.
+
 Example:
     from gan import eval as gan_eval
     fid = gan_eval.frechet_classifier_distance_from_activations(real_acts, fake_acts)
+    metrics = gan_eval.metrics_for('digits')  # FID, KID, classifier score, ... for GANEstimator
 """
 from gan.eval.classifier_metrics import (
     classifier_score,
@@ -13,7 +19,11 @@ from gan.eval.classifier_metrics import (
     run_classifier_fn,
     trace_sqrt_product,
 )
+from gan.eval.cache import resolve_cache_dir
+from gan.eval.classifiers import DatasetClassifier, dataset_classifier
+from gan.eval.evaluators import ClassifierMetrics, MixtureMetrics, metrics_for, requested_labels
 from gan.eval.image_grid import image_grid, python_image_grid
+from gan.eval.inception import InceptionExtractor, InceptionWeightsError, inception_weights_path
 from gan.eval.kernel_metrics import (
     kernel_classifier_distance,
     kernel_classifier_distance_and_std,
@@ -31,6 +41,7 @@ from gan.eval.mixture_metrics import (
     modes_captured,
     ring_modes,
 )
+from gan.eval.reference import FeatureAccumulator, Reference, real_reference
 from gan.eval.running_statistics import RunningClassifierScore, RunningStatistics
 from gan.eval.sample_metrics import (
     DensityCoverage,
@@ -40,16 +51,27 @@ from gan.eval.sample_metrics import (
     precision_recall,
 )
 from gan.eval.sliced_wasserstein import laplacian_pyramid, sliced_wasserstein_distance
+# Last: it imports gan.summaries, which imports gan.eval's image grids.
+from gan.eval.eval_hook import EvalHook, make_eval_hook, metric_direction, read_best
 
 __all__ = [
+    "ClassifierMetrics",
+    "DatasetClassifier",
     "DensityCoverage",
+    "EvalHook",
+    "FeatureAccumulator",
+    "InceptionExtractor",
+    "InceptionWeightsError",
     "MIXTURES",
     "Mixture",
+    "MixtureMetrics",
     "PrecisionRecall",
+    "Reference",
     "RunningClassifierScore",
     "RunningStatistics",
     "classifier_score",
     "classifier_score_from_logits",
+    "dataset_classifier",
     "density_coverage",
     "frechet_classifier_distance",
     "frechet_classifier_distance_from_activations",
@@ -57,18 +79,26 @@ __all__ = [
     "grid_modes",
     "high_quality_fraction",
     "image_grid",
+    "inception_weights_path",
     "kernel_classifier_distance",
     "kernel_classifier_distance_and_std",
     "kernel_classifier_distance_and_std_from_activations",
     "kernel_classifier_distance_from_activations",
     "knn_squared_radii",
     "laplacian_pyramid",
+    "make_eval_hook",
+    "metric_direction",
+    "metrics_for",
     "mixture_metrics",
     "mode_histogram",
     "mode_reverse_kl",
     "modes_captured",
     "precision_recall",
     "python_image_grid",
+    "read_best",
+    "real_reference",
+    "requested_labels",
+    "resolve_cache_dir",
     "ring_modes",
     "run_classifier_fn",
     "sliced_wasserstein_distance",

@@ -1,0 +1,110 @@
+"""Pictures of generated samples: an image grid for image data, a scatter plot for 2-D points.
+
+`save_samples` picks the picture from the samples' shape, so one call serves every
+dataset (the `samples.png` that `gan-train` refreshes, and `gan-generate --output=x.png`).
+Files are written to a temporary name and renamed, so a viewer never sees half a PNG.
+
+Example:
+    from gan import plots
+    plots.save_samples('samples.png', images)             # [N, H, W, C] in [-1, 1]
+    plots.save_samples('ring.png', points, real=data)     # [N, 2] over the real data
+"""
+import math
+import os
+
+import numpy as np
+
+from gan.eval.image_grid import python_image_grid
+
+MIN_TILE_PIXELS = 48  # Small images (8x8 digits) are enlarged so each tile is at least this wide.
+
+
+def _tmp_path(path):
+    return f"{path}.tmp{os.getpid()}.png"
+
+
+def tile_images(images):
+    """Tiles `[N, H, W, C]` images into a near-square `[rows * H, cols * W, C]` grid, padding with -1 (black).
+
+    Example:
+        tile_images(np.zeros([5, 8, 8, 1])).shape  # (24, 24, 1): 3 x 3 tiles, 4 of them padding
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4 or images.shape[0] == 0:
+        raise ValueError(f"images must be a non-empty [N, H, W, C] array; got shape {images.shape}.")
+    columns = int(math.ceil(math.sqrt(len(images))))
+    rows = int(math.ceil(len(images) / columns))
+    padding = np.full((rows * columns - len(images),) + images.shape[1:], -1.0, np.float32)
+    return python_image_grid(np.concatenate([images, padding]), (rows, columns))
+
+
+def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
+    """Writes `[N, H, W, C]` images in [-1, 1] (C = 1 or 3) as one PNG grid; returns `path`.
+
+    Each tile is enlarged by an integer factor (nearest neighbour, so pixels stay
+    sharp) until it is at least `min_tile_pixels` wide.
+
+    Example:
+        save_image_grid('/tmp/grid.png', np.zeros([16, 8, 8, 1]))  # a 4 x 4 grid of 48 x 48 tiles
+    """
+    from PIL import Image  # pylint: disable=import-outside-toplevel  (only needed here)
+
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"images must be [N, H, W, C] with C = 1 or 3; got shape {images.shape}.")
+    scale = max(1, int(math.ceil(min_tile_pixels / images.shape[2])))
+    grid = tile_images(images)
+    pixels = np.round((np.clip(grid, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
+    picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+    tmp = _tmp_path(path)
+    picture.save(tmp, format="PNG")
+    os.replace(tmp, path)
+    return path
+
+
+def save_scatter(path, samples, real=None, title=None):
+    """Writes a scatter plot of `[N, 2]` samples (orange) over optional real `[M, 2]` points (blue); returns `path`.
+
+    Example:
+        save_scatter('/tmp/ring.png', generated, real=ring_points, title='step 1000')
+    """
+    # The object-oriented Agg API draws without pyplot, so no global backend is switched.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # pylint: disable=import-outside-toplevel
+    from matplotlib.figure import Figure  # pylint: disable=import-outside-toplevel
+
+    samples = np.asarray(samples, dtype=np.float32)
+    for name, points in (("samples", samples), ("real", real)):
+        if points is not None and (np.ndim(points) != 2 or np.shape(points)[1] != 2):
+            raise ValueError(f"{name} must be [N, 2] points; got shape {np.shape(points)}.")
+    figure = Figure(figsize=(5, 5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    if real is not None:
+        axes.scatter(real[:, 0], real[:, 1], s=4, c="tab:blue", alpha=0.4, label="real", linewidths=0)
+    axes.scatter(samples[:, 0], samples[:, 1], s=4, c="tab:orange", alpha=0.6, label="generated", linewidths=0)
+    axes.set_aspect("equal", adjustable="datalim")
+    axes.legend(loc="upper right", markerscale=3)
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    tmp = _tmp_path(path)
+    figure.savefig(tmp, format="png")
+    os.replace(tmp, path)
+    return path
+
+
+def save_samples(path, samples, real=None, title=None):
+    """Writes samples as the picture that fits them: an image grid for `[N, H, W, C]`, a scatter for `[N, 2]`.
+
+    `real` (2-D data only) is drawn under the samples. Returns `path`.
+
+    Example:
+        save_samples('samples.png', estimator_samples)
+    """
+    shape = np.shape(samples)
+    if len(shape) == 4:
+        return save_image_grid(path, samples)
+    if len(shape) == 2 and shape[1] == 2:
+        return save_scatter(path, samples, real=real, title=title)
+    raise ValueError(f"samples must be images [N, H, W, C] or 2-D points [N, 2]; got shape {shape}.")
