@@ -119,6 +119,11 @@ class GANEstimator:
         """Training rounds completed (restored from `model_dir` when there is a checkpoint)."""
         return 0 if self._manager is None else int(self._step.numpy())
 
+    @property
+    def is_chief(self):
+        """Whether this process writes checkpoints, summaries and logs (always, unless multi-worker)."""
+        return bool(getattr(self.strategy.extended, "should_checkpoint", True))
+
     def _build_from_model_dir(self):
         spec = load_spec(self.model_dir)
         if spec is None:
@@ -157,8 +162,11 @@ class GANEstimator:
         if self._ema is not None:
             state["generator_ema"] = self._ema.model
         self._checkpoint = tf.train.Checkpoint(**state)
-        self._manager = tf.train.CheckpointManager(self._checkpoint, self.model_dir, self._keep)
-        self._restore()
+        # Under multi-worker training only the chief writes to model_dir; the other workers
+        # save the same collective state to a scratch dir, as tf.distribute expects.
+        self._write_dir = self.model_dir if self.is_chief else tempfile.mkdtemp(prefix="gan_worker_")
+        self._manager = tf.train.CheckpointManager(self._checkpoint, self._write_dir, self._keep)
+        self._restore(tf.train.latest_checkpoint(self.model_dir))
 
     def _restore(self, path=None):
         path = path or self._manager.latest_checkpoint
@@ -186,14 +194,14 @@ class GANEstimator:
         dataset = input_fn()
         generator_inputs_spec = dataset.element_spec[0]
         self._build(generator_inputs_spec)
-        os.makedirs(self.model_dir, exist_ok=True)
-        save_spec(self.model_dir, batch_spec(generator_inputs_spec))
+        os.makedirs(self._write_dir, exist_ok=True)
+        save_spec(self._write_dir, batch_spec(generator_inputs_spec))
         start = self.global_step
         target = min(x for x in (max_steps, start + steps if steps else None, 2**62) if x is not None)
         if start >= target:
             return self
         preview_inputs = next(iter(dataset.take(1)))[0]
-        writer = summaries.SummaryWriter(self.model_dir, self._add_summaries)
+        writer = summaries.SummaryWriter(self._write_dir, self._add_summaries)
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset))
         bar = tqdm(total=target - start, initial=0, desc="train", unit="step", disable=not progress,
                    dynamic_ncols=True)
@@ -218,7 +226,7 @@ class GANEstimator:
                     logs["steps_per_sec"] = (step - last_step) / max(now - last_time, 1e-9)
                     last_time, last_step = now, step
                     writer.scalars(step, logs)
-                    summaries.append_log(self.model_dir, {"step": step, "time": now, **logs})
+                    summaries.append_log(self._write_dir, {"step": step, "time": now, **logs})
                     bar.set_postfix({k: f"{logs[k]:.3g}" for k in ("discriminator_loss", "generator_loss",
                                                                      "steps_per_sec") if k in logs})
                     for hook in hooks:
