@@ -6,6 +6,7 @@
     samples = list(est.predict(noise_fn))    # one numpy sample per example
     est.export('export/')                    # SavedModel, serving_default: inputs -> samples
 """
+import contextlib
 import math
 import os
 import tempfile
@@ -34,6 +35,21 @@ class NonFiniteError(FloatingPointError):
 
 class IncompatibleCheckpointError(ValueError):
     """`model_dir` holds a checkpoint of networks that differ from the ones given."""
+
+
+MIXED_PRECISION_POLICIES = (None, "mixed_bfloat16", "mixed_float16")
+
+
+@contextlib.contextmanager
+def _dtype_policy(policy):
+    """Builds layers under a Keras dtype policy without changing the caller's global policy."""
+    previous = keras.config.dtype_policy()
+    if policy:
+        keras.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def _default_optimizer():
@@ -72,6 +88,8 @@ class GANEstimator:
     (numpy batches) and `result() -> dict`, e.g. from `gan.eval`; `evaluate` reports it.
     `generator_ema_decay` (e.g. 0.999) keeps an exponential moving average of the
     generator's weights, used by `predict`, `evaluate`, `export` and sample summaries.
+    `mixed_precision` ('mixed_bfloat16' or 'mixed_float16', with loss scaling) builds the
+    networks under that Keras dtype policy; losses and critic outputs stay float32.
 
     >>> est = GANEstimator(generator_fn, discriminator_fn, model_dir='/tmp/gan',
     ...                    train_steps=GANTrainSteps(1, 5), gradient_penalty_weight=10.0)
@@ -86,7 +104,7 @@ class GANEstimator:
                  clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
                  steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
-                 generator_ema_decay=None):
+                 generator_ema_decay=None, mixed_precision=None):
         if model_dir is None:
             model_dir = tempfile.mkdtemp(prefix="gan_")
         if os.path.exists(model_dir) and not os.path.isdir(model_dir):
@@ -109,6 +127,9 @@ class GANEstimator:
         self._jit_compile, self._seed = jit_compile, seed
         self.eval_metrics = eval_metrics
         self._ema_decay = generator_ema_decay
+        if mixed_precision not in MIXED_PRECISION_POLICIES:
+            raise ValueError(f"mixed_precision must be one of {MIXED_PRECISION_POLICIES}, got {mixed_precision!r}.")
+        self._mixed_precision = mixed_precision
         self._ema = None
         self._trainer = self._manager = None
         self._build_from_model_dir()
@@ -144,9 +165,12 @@ class GANEstimator:
             raise IncompatibleCheckpointError(
                 f"model_dir '{self.model_dir}' holds a run with generator inputs {saved}, not {spec}; "
                 "use another model_dir or the original input settings.")
-        with self.strategy.scope():
+        with self.strategy.scope(), _dtype_policy(self._mixed_precision):
             self.networks.build(spec)
             g_opt, d_opt = (_make_optimizer(o) for o in self._optimizers)
+            if self._mixed_precision == "mixed_float16":
+                g_opt, d_opt = (o if isinstance(o, keras.optimizers.LossScaleOptimizer)
+                                else keras.optimizers.LossScaleOptimizer(o) for o in (g_opt, d_opt))
             g_opt.build(self.networks.generator.trainable_variables)
             d_opt.build(self.networks.discriminator.trainable_variables)
             self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")

@@ -74,6 +74,12 @@ def _validate_train_steps(train_steps):
             raise ValueError(f"GANTrainSteps.{name} must be a positive integer, got {value!r}.")
 
 
+def _unscaled_norm(grads, optimizer, replicas):
+    """Norm of one replica's gradient of its full loss, undoing loss scaling (mixed_float16)."""
+    scale = tf.cast(getattr(optimizer, "dynamic_scale", 1.0), tf.float32)
+    return tf.linalg.global_norm(grads) * replicas / scale
+
+
 def _finite_mean(x):
     return tf.reduce_mean(tf.cast(x, tf.float32))
 
@@ -133,7 +139,7 @@ class AlternatingTrainer:
             if discriminator.losses:
                 logs["discriminator_regularization_loss"] = tf.add_n(discriminator.losses)
                 total += logs["discriminator_regularization_loss"]
-            scaled = total / replicas
+            scaled = self.discriminator_optimizer.scale_loss(total / replicas)
         variables = discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.discriminator_optimizer.apply_gradients(zip(grads, variables))
@@ -143,7 +149,7 @@ class AlternatingTrainer:
                 v.assign(tf.clip_by_value(v, -clip, clip))
         logs.update({
             "discriminator_total_loss": total,
-            "discriminator_gradient_norm": tf.linalg.global_norm(grads) * replicas,
+            "discriminator_gradient_norm": _unscaled_norm(grads, self.discriminator_optimizer, replicas),
             "real_score": _finite_mean(real_out),
             "generated_score": _finite_mean(gen_out),
             "critic_gap": _finite_mean(real_out) - _finite_mean(gen_out),
@@ -170,12 +176,12 @@ class AlternatingTrainer:
             if generator.losses:
                 logs["generator_regularization_loss"] = tf.add_n(generator.losses)
                 total += logs["generator_regularization_loss"]
-            scaled = total / replicas
+            scaled = self.generator_optimizer.scale_loss(total / replicas)
         variables = generator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.generator_optimizer.apply_gradients(zip(grads, variables))
         logs.update({"generator_total_loss": total,
-                     "generator_gradient_norm": tf.linalg.global_norm(grads) * replicas})
+                     "generator_gradient_norm": _unscaled_norm(grads, self.generator_optimizer, replicas)})
         return logs
 
     def _run(self, update, iterator):

@@ -256,3 +256,21 @@ def test_generator_ema_is_checkpointed_and_used_for_samples(tmp_path):
     resumed = estimator(tmp_path, generator_ema_decay=0.5)
     np.testing.assert_array_equal(resumed.generate(z).numpy(), from_ema)
     np.testing.assert_array_equal(np.stack(list(resumed.predict(noise())))[:4], from_ema)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_builds_low_precision_layers_and_float32_losses(tmp_path, policy):
+    est = estimator(tmp_path, mixed_precision=policy)
+    est.train(pairs(), max_steps=2, progress=False)
+    assert keras.config.dtype_policy().name == "float32"
+    dense = [layer for layer in est.networks.generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense[0].compute_dtype == policy.split("_")[1] and dense[0].variable_dtype == "float32"
+    record = json.loads(open(tmp_path / "train_log.jsonl").readline())
+    assert np.isfinite(record["generator_loss"]) and np.isfinite(record["discriminator_loss"])
+    if policy == "mixed_float16":
+        assert isinstance(est._trainer.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+def test_unknown_mixed_precision_policy_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="mixed_bfloat16"):
+        estimator(tmp_path, mixed_precision="bf16")
