@@ -38,8 +38,10 @@ def _network(shape, num_classes, seed):
     if min(shape[:2]) < MLP_BELOW:
         hidden = keras.layers.Dense(256, "relu", kernel_initializer=init)(keras.layers.Flatten()(images))
     else:
-        hidden = keras.layers.Conv2D(32, 3, strides=2, padding="same", activation="relu", kernel_initializer=init)(images)
-        hidden = keras.layers.Conv2D(64, 3, strides=2, padding="same", activation="relu", kernel_initializer=init)(hidden)
+        hidden = images
+        for filters in (32, 64):
+            hidden = keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu",
+                                         kernel_initializer=init)(hidden)
         hidden = keras.layers.Flatten()(hidden)
     features = keras.layers.Dense(128, "relu", kernel_initializer=init, name="features")(hidden)
     logits = keras.layers.Dense(num_classes, kernel_initializer=init, name="logits")(features)
@@ -113,8 +115,7 @@ def _train(spec, key, split, data_dir, image_size, download, epochs, batch_size,
     from gan.data import real_dataset  # pylint: disable=import-outside-toplevel  (circular: gan.data imports gan.eval)
 
     fit_split, held_out_split = _splits(spec, split)
-    read = lambda s: real_dataset(spec.name, s, data_dir, download, image_size)  # noqa: E731
-    fit_data = read(fit_split).cache()
+    fit_data = real_dataset(spec.name, fit_split, data_dir, download, image_size).cache()
     num_fit = int(fit_data.reduce(0, lambda count, _: count + 1))
     if num_fit == 0:
         raise ValueError(f"Dataset {spec.name!r} split {fit_split!r} is empty: nothing to train a classifier on.")
@@ -125,8 +126,9 @@ def _train(spec, key, split, data_dir, image_size, download, epochs, batch_size,
                     keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     began = time.time()
     trainer.fit(fit_data.shuffle(min(num_fit, 10_000), seed=seed).batch(batch_size).prefetch(2),
-                epochs=epochs, verbose=0)
-    accuracy, num_held_out = _accuracy(model, read(held_out_split).batch(1024))
+                epochs=epochs, shuffle=False, verbose=0)  # Shuffled by tf.data above, with the seed.
+    held_out = real_dataset(spec.name, held_out_split, data_dir, download, image_size)
+    accuracy, num_held_out = _accuracy(model, held_out.batch(1024))
     return model, {
         "dataset": spec.name, "key": key, "recipe": RECIPE, "shape": list(spec.data_shape),
         "num_classes": spec.num_classes, "training_split": fit_split, "held_out_split": held_out_split,

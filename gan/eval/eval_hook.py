@@ -34,7 +34,8 @@ def metric_direction(name):
         return "min"
     if name in HIGHER_IS_BETTER:
         return "max"
-    raise ValueError(f"unknown best_metric {name!r}; accepted: {', '.join(sorted(LOWER_IS_BETTER + HIGHER_IS_BETTER))}.")
+    accepted = ", ".join(sorted(LOWER_IS_BETTER + HIGHER_IS_BETTER))
+    raise ValueError(f"unknown best_metric {name!r}; accepted: {accepted}.")
 
 
 def read_best(model_dir):

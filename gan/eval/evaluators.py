@@ -44,19 +44,22 @@ def requested_labels(generator_inputs, num_classes):
 class ClassifierMetrics:
     """Sample-quality metrics of generated images in an extractor's feature space.
 
-    `extractor` has `extract(images) -> (features, logits or None)`, `check_input(images)`
-    and `num_classes` (the dataset's classes, or None). Generated features are compared
-    with `reference` (e.g. cached real statistics from `real_reference`); without one,
-    with the real batches passed to `update_state`. Results: `fid`, `kid` (unbiased, on
+    `extractor` (a `DatasetClassifier` or `InceptionExtractor`) has `extract(images) ->
+    (features, logits or None)` and `num_classes` (the dataset's classes, or None).
+    Generated features are compared with `reference` (e.g. cached real statistics from
+    `real_reference`); without one, with the real batches passed to `update_state`. Results: `fid`, `kid` (unbiased, on
     the first `max_sample_features` samples), `precision`, `recall`, `density`,
     `coverage` (same subset), `classifier_score` (with logits) and
     `conditional_accuracy` (when generator inputs are `(noise, one_hot)`).
 
     Example:
-        metrics = ClassifierMetrics(dataset_classifier('digits'), real_reference(classifier, 'digits'))
+        classifier = dataset_classifier('digits')
+        metrics = ClassifierMetrics(classifier, real_reference(classifier, 'digits'))
         estimator = gan.GANEstimator(gen_fn, disc_fn, eval_metrics=metrics)
         estimator.evaluate(input_fn, steps=20)  # {..., 'fid': 3.1, 'kid': 0.02, 'classifier_score': 8.7, ...}
     """
+
+    default_best_metric = "fid"  # What evaluation during training ranks checkpoints by, unless told otherwise.
 
     def __init__(self, extractor, reference=None, max_sample_features=DEFAULT_SAMPLE_FEATURES,
                  precision_recall_k=3, density_coverage_k=5):
@@ -75,7 +78,6 @@ class ClassifierMetrics:
 
     def update_state(self, real_data, generated_data, generator_inputs=None):
         """Adds a batch of generated images (and real ones when there is no cached reference)."""
-        self.extractor.check_input(generated_data)
         features, logits = self.extractor.extract(generated_data)
         self._generated.update_state(features)
         if logits is not None:
@@ -120,6 +122,9 @@ class MixtureMetrics:
         estimator.evaluate(input_fn, steps=5)  # batch 500: {..., 'modes': 8.0, 'high_quality': 0.9, ...}
     """
 
+    # Mode balance of the high-quality samples; NaN (never best) while no sample is high quality.
+    default_best_metric = "reverse_kl"
+
     def __init__(self, mixture="ring", num_samples=PACGAN_SAMPLES):
         if not (isinstance(mixture, Mixture) or mixture in MIXTURES):
             raise ValueError(f"unknown mixture {mixture!r}; accepted: {', '.join(sorted(MIXTURES))} or a Mixture.")
@@ -152,14 +157,15 @@ class MixtureMetrics:
 
 def metrics_for(dataset_name, data_dir=None, cache_dir=None, split="train", image_size=None, download=True,
                 extractor="auto", inception_weights=None, max_sample_features=DEFAULT_SAMPLE_FEATURES,
-                max_real_examples=None, classifier_epochs=None):
+                max_real_examples=None, classifier_split="train", classifier_epochs=None):
     """The eval_metrics object that fits a dataset, with its real-data statistics cached.
 
     2-D `ring` / `grid` -> `MixtureMetrics`. Images -> `ClassifierMetrics` with
     `extractor`: 'classifier' (the cached `dataset_classifier`), 'inception'
     (InceptionV3 from local weights, `inception_weights` or $GAN_INCEPTION_WEIGHTS) or
     'auto' (classifier for labelled single-channel datasets such as digits, mnist,
-    fashion_mnist; InceptionV3 otherwise).
+    fashion_mnist; InceptionV3 otherwise). The classifier learns `classifier_split`;
+    the real statistics come from `split` (the split the GAN learns).
 
     Example:
         metrics = metrics_for('digits', cache_dir='/tmp/gan_cache')
@@ -178,7 +184,7 @@ def metrics_for(dataset_name, data_dir=None, cache_dir=None, split="train", imag
     if extractor == "auto":
         extractor = "classifier" if spec.num_classes and spec.data_shape[-1] == 1 else "inception"
     if extractor == "classifier":
-        model = dataset_classifier(dataset_name, split, data_dir, cache_dir, image_size, download,
+        model = dataset_classifier(dataset_name, classifier_split, data_dir, cache_dir, image_size, download,
                                    epochs=classifier_epochs)
     else:
         model = InceptionExtractor(inception_weights)
