@@ -17,6 +17,8 @@ import numpy as np
 from gan.eval.image_grid import python_image_grid
 
 MIN_TILE_PIXELS = 48  # Small images (8x8 digits) are enlarged so each tile is at least this wide.
+TILE_BORDER = 1  # Pixels of grey around each tile, so neighbouring samples do not merge into one.
+BORDER_VALUE = -0.5  # Dark grey in [-1, 1]: visible against black backgrounds and white strokes.
 
 
 def _tmp_path(path):
@@ -41,11 +43,12 @@ def tile_images(images):
 def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
     """Writes `[N, H, W, C]` images in [-1, 1] (C = 1 or 3) as one PNG grid; returns `path`.
 
-    Each tile is enlarged by an integer factor (nearest neighbour, so pixels stay
-    sharp) until it is at least `min_tile_pixels` wide.
+    Each image is enlarged by an integer factor (nearest neighbour, so pixels stay
+    sharp) until it is at least `min_tile_pixels` wide, then framed by `TILE_BORDER`
+    pixels of grey.
 
     Example:
-        save_image_grid('/tmp/grid.png', np.zeros([16, 8, 8, 1]))  # a 4 x 4 grid of 48 x 48 tiles
+        save_image_grid('/tmp/grid.png', np.zeros([16, 8, 8, 1]))  # 4 x 4 tiles of 48 + 2 pixels: 200 x 200
     """
     from PIL import Image  # pylint: disable=import-outside-toplevel  (only needed here)
 
@@ -53,9 +56,10 @@ def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
     if images.ndim != 4 or images.shape[-1] not in (1, 3):
         raise ValueError(f"images must be [N, H, W, C] with C = 1 or 3; got shape {images.shape}.")
     scale = max(1, int(math.ceil(min_tile_pixels / images.shape[2])))
-    grid = tile_images(images)
-    pixels = np.round((np.clip(grid, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
-    pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
+    tiles = np.clip(images, -1.0, 1.0).repeat(scale, axis=1).repeat(scale, axis=2)
+    border = [(0, 0), (TILE_BORDER, TILE_BORDER), (TILE_BORDER, TILE_BORDER), (0, 0)]
+    grid = tile_images(np.pad(tiles, border, constant_values=BORDER_VALUE))
+    pixels = np.round((grid + 1.0) * 127.5).astype(np.uint8)
     picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
     tmp = _tmp_path(path)
     picture.save(tmp, format="PNG")

@@ -1,0 +1,265 @@
+"""`gan-train`: train a GAN on a dataset by name, with checkpoints, samples and automatic resume.
+
+    gan-train                                              # digits, no download, ~2.5 minutes on 2 CPU cores
+    gan-train --dataset=ring --max_steps=2000
+    gan-train --flagfile=experiments/configs/mnist_wgan_gp.cfg --data_dir=../shared/data/tfds
+
+Flag values come from the command line (or a --flagfile), else from the run already in
+--model_dir (its run.json), else from the dataset's row of
+`experiments.common.DATASET_DEFAULTS`. `--model_dir` (default runs/<dataset>-<loss>)
+receives checkpoints, TensorBoard events, train_log.jsonl, samples.png (refreshed every
+--sample_every steps) and run.json (the settings, library versions and dataset).
+Rerunning the same command resumes from the newest checkpoint.
+"""
+import os
+
+from absl import app, flags
+
+from experiments import common
+
+PROGRAM = "gan-train"
+PREVIEW_IMAGES, PREVIEW_CONDITIONAL_IMAGES, PREVIEW_POINTS = 64, 100, 1000
+_TABLE_HELP = " (default: per dataset, see experiments/common.py DATASET_DEFAULTS)"
+
+
+def define_flags():
+    """Defines gan-train's flags on absl's global FLAGS (done by `run`, so importing this module defines none)."""
+    d = flags
+    d.DEFINE_string("dataset", "digits", "Dataset: embedded digits, ring or grid (no download), or any TFDS "
+                    "image dataset name such as mnist, fashion_mnist, cifar10.")
+    d.DEFINE_string("data_dir", None, "TFDS data dir (default: $GAN_DATA_DIR, else ~/tensorflow_datasets).")
+    d.DEFINE_string("split", "train", "TFDS split to train on, e.g. train or 'train[:80%]'.")
+    d.DEFINE_boolean("download", True, "Let TFDS download and prepare a dataset that is not in --data_dir.")
+    d.DEFINE_integer("image_size", None, "Center-crop and resize images to this size (default: native size).")
+    d.DEFINE_string("model_dir", None, "Run directory (default: runs/<dataset>-<loss>).")
+    d.DEFINE_string("loss", None, "Registered GAN loss (gan.losses.names())" + _TABLE_HELP + ".")
+    d.DEFINE_string("generator_loss", None, "Registered loss whose generator loss to use (default: --loss's).")
+    d.DEFINE_string("discriminator_loss", None,
+                    "Registered loss whose discriminator loss to use (default: --loss's).")
+    d.DEFINE_float("gradient_penalty_weight", None, "WGAN-GP gradient penalty weight, 0 for none" + _TABLE_HELP + ".")
+    d.DEFINE_string("architecture", None, "Network pair (gan.networks.names())" + _TABLE_HELP + ".")
+    d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer" + _TABLE_HELP + ".")
+    d.DEFINE_list("hidden_units", None, "mlp: comma-separated hidden layer widths" + _TABLE_HELP + ".")
+    d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator" + _TABLE_HELP + ".")
+    d.DEFINE_boolean("conditional", False, "Condition both networks on the class labels.")
+    d.DEFINE_integer("noise_dims", None, "Generator noise dimensions" + _TABLE_HELP + ".")
+    d.DEFINE_integer("batch_size", None, "Examples per update" + _TABLE_HELP + ".")
+    d.DEFINE_integer("generator_steps", None, "Generator updates per training step" + _TABLE_HELP + ".")
+    d.DEFINE_integer("discriminator_steps", None, "Discriminator updates per training step" + _TABLE_HELP + ".")
+    d.DEFINE_float("generator_lr", None, "Generator Adam learning rate" + _TABLE_HELP + ".")
+    d.DEFINE_float("discriminator_lr", None, "Discriminator Adam learning rate" + _TABLE_HELP + ".")
+    d.DEFINE_float("beta1", None, "Adam beta1 of both optimizers" + _TABLE_HELP + ".")
+    d.DEFINE_float("beta2", None, "Adam beta2 of both optimizers" + _TABLE_HELP + ".")
+    d.DEFINE_integer("max_steps", None, "Stop at this many training steps in total" + _TABLE_HELP + ".")
+    d.DEFINE_float("max_seconds", None, "Stop after this many seconds of this invocation (whichever limit "
+                   "comes first)" + _TABLE_HELP + ".")
+    d.DEFINE_integer("save_every", None, "Checkpoint every this many steps" + _TABLE_HELP + ".")
+    d.DEFINE_integer("sample_every", None, "Refresh samples.png every this many steps (at the next --log_every "
+                     "step)" + _TABLE_HELP + ".")
+    d.DEFINE_integer("log_every", None, "Log losses every this many steps" + _TABLE_HELP + ".")
+    d.DEFINE_integer("steps_per_execution", None, "Training steps per compiled call" + _TABLE_HELP + ".")
+    d.DEFINE_float("generator_ema_decay", None, "Decay of the generator's weight average used for samples, 0 for "
+                   "none" + _TABLE_HELP + ".")
+    d.DEFINE_integer("seed", 0, "Seed of the data order, noise and initial weights.")
+    d.DEFINE_boolean("jit_compile", False, "Compile the training step with XLA.")
+    d.DEFINE_enum("mixed_precision", None, ["mixed_bfloat16", "mixed_float16"],
+                  "Keras mixed-precision policy of the networks (default: float32).")
+
+
+CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss", "generator_loss",
+                "discriminator_loss", "gradient_penalty_weight", "architecture", "base_filters", "hidden_units",
+                "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
+                "discriminator_steps", "generator_lr", "discriminator_lr", "beta1", "beta2", "max_steps",
+                "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
+                "generator_ema_decay", "seed", "jit_compile", "mixed_precision")
+_POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
+                  "sample_every", "log_every", "steps_per_execution")
+_OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")
+
+
+def _hidden_units(values):
+    try:
+        units = tuple(int(v) for v in values)
+    except ValueError:
+        units = ()
+    if not units or any(u < 1 for u in units):
+        raise common.UsageError(f"--hidden_units must be comma-separated positive integers; got {','.join(values)!r}.")
+    return units
+
+
+def explicit_flags():
+    """The settings given on the command line (or in a --flagfile), converted to plain values."""
+    explicit = {name: flags.FLAGS[name].value for name in CONFIG_FLAGS if flags.FLAGS[name].present}
+    if "hidden_units" in explicit:
+        explicit["hidden_units"] = _hidden_units(explicit["hidden_units"])
+    return explicit
+
+
+def check_values(config):
+    """UsageError for out-of-range numbers (checked before anything is imported or written)."""
+    for name in _POSITIVE_INTS:
+        common.check_positive_int(name, config[name])
+    for name in _OPTIONAL_POSITIVE_INTS:
+        common.check_positive_int(name, config[name], optional=True)
+    if config["hidden_units"] is not None:
+        for units in config["hidden_units"]:
+            common.check_positive_int("hidden_units", units)
+    common.check_range("max_seconds", config["max_seconds"], 0, float("inf"), low_open=True, optional=True)
+    common.check_range("gradient_penalty_weight", config["gradient_penalty_weight"], 0, float("inf"))
+    for name in ("generator_lr", "discriminator_lr"):
+        common.check_range(name, config[name], 0, float("inf"), low_open=True)
+    for name in ("beta1", "beta2", "generator_ema_decay"):
+        common.check_range(name, config[name], 0, 1, high_open=True, optional=name == "generator_ema_decay")
+    for name in ("dataset", "split"):
+        if not config[name]:
+            raise common.UsageError(f"--{name} must not be empty.")
+
+
+def check_names(gan, config):
+    """UsageError naming the accepted values for an unknown loss or architecture."""
+    for name in ("loss", "generator_loss", "discriminator_loss"):
+        if config[name] is not None and config[name] not in gan.losses.names():
+            raise common.UsageError(f"Unknown --{name} {config[name]!r}; accepted: {', '.join(gan.losses.names())}.")
+    if config["architecture"] not in gan.networks.names():
+        raise common.UsageError(f"Unknown --architecture {config['architecture']!r}; "
+                                f"accepted: {', '.join(gan.networks.names())}.")
+
+
+def settings():
+    """(model_dir, recorded manifest or None, resolved config, explicit flags), all checked without TensorFlow."""
+    defaults = {name: flags.FLAGS[name].default for name in CONFIG_FLAGS}
+    explicit = explicit_flags()
+    model_dir = flags.FLAGS.model_dir
+    if model_dir is None:
+        preliminary = common.resolve(explicit, None, defaults)
+        model_dir = os.path.join("runs", f"{preliminary['dataset']}-{preliminary['loss']}")
+    common.check_model_dir(model_dir)
+    manifest = common.read_manifest(model_dir) if os.path.isdir(model_dir) else None
+    config = common.resolve(explicit, manifest and manifest["config"], defaults)
+    check_values(config)
+    common.network_options(config, explicit)
+    return model_dir, manifest, config, explicit
+
+
+def build_estimator(gan, keras, config, spec, model_dir):
+    """The GANEstimator for `config` on a dataset described by `spec` (restores a run in `model_dir`)."""
+    try:
+        pair = gan.networks.get(config["architecture"], spec.data_shape, conditional=config["conditional"],
+                                **common.network_options(config))
+    except ValueError as error:
+        raise common.UsageError(f"--architecture={config['architecture']} does not fit dataset "
+                                f"{config['dataset']!r} (data shape {spec.data_shape}): {common.one_line(error)}; "
+                                f"accepted architectures: {', '.join(gan.networks.names())}.") from None
+
+    def adam(learning_rate):
+        return keras.optimizers.Adam(learning_rate, beta_1=config["beta1"], beta_2=config["beta2"])
+
+    def loss_part(flag, part):
+        return getattr(gan.losses.get(config[flag]), part) if config[flag] else None
+
+    return gan.GANEstimator(
+        pair.generator_fn, pair.discriminator_fn, model_dir=model_dir, loss=config["loss"],
+        generator_loss_fn=loss_part("generator_loss", "generator_loss_fn"),
+        discriminator_loss_fn=loss_part("discriminator_loss", "discriminator_loss_fn"),
+        generator_optimizer=adam(config["generator_lr"]), discriminator_optimizer=adam(config["discriminator_lr"]),
+        train_steps=gan.GANTrainSteps(config["generator_steps"], config["discriminator_steps"]),
+        gradient_penalty_weight=config["gradient_penalty_weight"] or None,
+        save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],
+        steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
+        generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"))
+
+
+class SampleWriter:
+    """Training hook that redraws `samples.png` from fixed generator inputs every `every` steps.
+
+    The estimator calls hooks every `log_every` steps, so the picture is redrawn at the
+    first logged step at least `every` steps after the last one.
+    """
+
+    def __init__(self, estimator, path, inputs, every, real=None):
+        self.estimator, self.path, self.inputs, self.every, self.real = estimator, path, inputs, every, real
+        self.last_step = None
+
+    def __call__(self, step, logs=None):
+        del logs  # The picture depends on the weights only.
+        if self.last_step is None or step - self.last_step >= self.every:
+            self.write(step)
+
+    def write(self, step):
+        """Draws the samples of the current weights now."""
+        import numpy as np  # pylint: disable=import-outside-toplevel
+        import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+        from gan import plots  # pylint: disable=import-outside-toplevel
+
+        samples = np.stack(list(self.estimator.predict(lambda: tf.data.Dataset.from_tensors(self.inputs))))
+        plots.save_samples(self.path, samples, real=self.real, title=f"step {step}")
+        self.last_step = step
+
+
+def _real_points(gan, config, count):
+    """Real 2-D points to draw under the generated ones."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    dataset = gan.data.real_dataset(config["dataset"], split=config["split"], data_dir=config["data_dir"],
+                                    download=config["download"])
+    return np.stack([point.numpy() for point, _ in dataset.take(count)])
+
+
+def main(argv):
+    """Trains (or resumes) the run the flags describe."""
+    if len(argv) > 1:
+        raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
+    model_dir, manifest, config, explicit = settings()
+    common.quiet_logging()
+
+    common.import_tensorflow()
+    import keras  # pylint: disable=import-outside-toplevel
+
+    import gan  # pylint: disable=import-outside-toplevel
+
+    check_names(gan, config)
+    spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
+                             image_size=config["image_size"])
+    if config["conditional"] and not spec.num_classes:
+        raise common.UsageError(f"--conditional needs class labels, and dataset {config['dataset']!r} has none; "
+                                "use --noconditional.")
+    if manifest is not None:
+        common.check_compatible(model_dir, manifest["config"], config)
+    keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
+    estimator = build_estimator(gan, keras, config, spec, model_dir)
+    start = estimator.global_step
+    common.write_manifest(model_dir, {
+        "program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
+        "dataset": {**spec._asdict(), "data_shape": list(spec.data_shape)},
+        "versions": common.library_versions(), "resumed_from_step": start,
+    })
+    if config["max_steps"] is not None and start >= config["max_steps"]:
+        print(f"{model_dir} is already at step {start} (--max_steps={config['max_steps']}); "
+              "pass a larger --max_steps to train on.")
+        return 0
+
+    num_classes = spec.num_classes if config["conditional"] else None
+    count = PREVIEW_POINTS if not spec.is_image else PREVIEW_CONDITIONAL_IMAGES if num_classes else PREVIEW_IMAGES
+    inputs = common.generator_inputs(count, config["noise_dims"], num_classes, seed=config["seed"])
+    real = None if spec.is_image else _real_points(gan, config, PREVIEW_POINTS)
+    samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real)
+    # A resumed run starts its data stream at a new seed instead of replaying the first run's batches.
+    input_fn = gan.data.gan_input_fn(
+        config["dataset"], config["batch_size"], noise_dims=config["noise_dims"], conditional=config["conditional"],
+        split=config["split"], data_dir=config["data_dir"], download=config["download"],
+        image_size=config["image_size"], seed=config["seed"] + start)
+    estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"], hooks=[samples])
+    samples.write(estimator.global_step)
+    print(f"Trained {model_dir} from step {start} to {estimator.global_step}; samples: {samples.path}")
+    return 0
+
+
+def run():
+    """Console-script entry point (`gan-train`)."""
+    define_flags()
+    app.run(common.exit_on_errors(PROGRAM, main), flags_parser=common.flags_parser(PROGRAM))
+
+
+if __name__ == "__main__":
+    run()

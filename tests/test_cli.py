@@ -1,0 +1,288 @@
+"""End-to-end tests of `gan-train` and `gan-generate`, run as subprocesses with tiny budgets.
+
+Trained runs are shared per module (one digits, one ring, one conditional mnist run) and
+every test that would change one works on a copy. Bad input must end with one stderr
+line and exit status 2 without touching the run in --model_dir. Each program start
+imports TensorFlow (seconds of CPU), so independent commands are started early, two at
+a time (the machine has 2 cores), and each test waits for its own.
+"""
+import concurrent.futures
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from experiments import common
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = ["--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",
+        "--steps_per_execution=1", "--noise_dims=4", "--discriminator_steps=1"]
+# `tfds.testing.mock_data` must patch TFDS inside the training process.
+MOCK_MNIST = ("import sys, tensorflow_datasets as tfds\n"
+              "from experiments import train\n"
+              "with tfds.testing.mock_data(num_examples=64):\n"
+              "    train.run()\n")
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as executor:
+        yield executor
+
+
+def _cli(workdir, program, *args, code=None):
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds")}
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", f"experiments.{program}"]
+    return subprocess.run(command + list(args), cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _ok(result):
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def _snapshot(path):
+    """Names, modification times and content hashes of everything under `path` (a file or a directory)."""
+    paths = [path] if os.path.isfile(path) else [os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs]
+    return {p: (os.stat(p).st_mtime_ns, hashlib.sha256(open(p, "rb").read()).hexdigest()) for p in sorted(paths)}
+
+
+def _copy_run(run, workdir, name):
+    target = workdir / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(run, target)
+    return target
+
+
+def _logged_steps(model_dir):
+    with open(os.path.join(model_dir, "train_log.jsonl")) as f:
+        return [json.loads(line)["step"] for line in f]
+
+
+def _manifest(model_dir):
+    with open(os.path.join(model_dir, "run.json")) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def trainings(workdir, pool):
+    """The three shared runs, started at once: (future of the finished process, model_dir) by name."""
+    # Each prepares a different dataset in the shared data dir, so they may run side by side.
+    return {
+        "digits": (pool.submit(_cli, workdir, "train", f"--model_dir={workdir / 'digits'}", "--base_filters=4",
+                               *TINY), workdir / "digits"),
+        # From the ring flag file, tiny flags after it overriding its values.
+        "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/experiments/configs/ring.cfg",
+                             "--hidden_units=8", *TINY), workdir / "runs" / "ring-wasserstein"),
+        "mnist": (pool.submit(_cli, workdir, None, "--dataset=mnist", "--conditional", "--architecture=dcgan",
+                              "--base_filters=4", f"--model_dir={workdir / 'mnist'}", *TINY, code=MOCK_MNIST),
+                  workdir / "mnist"),
+    }
+
+
+def _finished(trainings, name):
+    future, model_dir = trainings[name]
+    _ok(future.result())
+    return model_dir
+
+
+@pytest.fixture(scope="module")
+def digits_run(trainings):
+    return _finished(trainings, "digits")
+
+
+@pytest.fixture(scope="module")
+def ring_run(trainings):
+    return _finished(trainings, "ring")
+
+
+@pytest.fixture(scope="module")
+def mnist_run(trainings):
+    return _finished(trainings, "mnist")
+
+
+def test_digits_run_writes_checkpoints_log_samples_and_manifest(digits_run):
+    names = set(os.listdir(digits_run))
+    assert {"checkpoint", "ckpt-4.index", "train_log.jsonl", "samples.png", "run.json"} <= names
+    assert any(name.startswith("events.out.tfevents") for name in names)
+    assert _logged_steps(digits_run) == [2, 4]
+    # 64 previews of 8x8 digits: an 8 x 8 grid of tiles enlarged 6x (8 px * 6 = 48 >= MIN_TILE_PIXELS),
+    # each framed by 1 px.
+    assert Image.open(digits_run / "samples.png").size == (8 * 50, 8 * 50)
+    manifest = _manifest(digits_run)
+    assert manifest["config"]["architecture"] == "dcgan" and manifest["config"]["base_filters"] == 4
+    assert manifest["config"]["batch_size"] == 8 and manifest["config"]["seed"] == 0
+    assert manifest["dataset"]["data_shape"] == [8, 8, 1] and manifest["dataset"]["num_classes"] == 10
+    assert {"gan", "tensorflow", "keras", "tensorflow_datasets", "numpy"} <= set(manifest["versions"])
+
+
+# ---- bad input: one line, exit status 2, the run in --model_dir untouched ------------------------------
+def _assert_rejected(result, program, *words):
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"{program}: error: ") and "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+TRAIN_BAD_INPUT = {
+    "unknown_dataset": (["--dataset=mnsit"], ["Unknown dataset 'mnsit'", "mnist", "digits, grid, ring"]),
+    "unknown_loss": (["--loss=wasserstien"], ["--loss", "'wasserstien'", "wasserstein, wasserstein_hinge"]),
+    "unknown_architecture": (["--architecture=resnet"], ["--architecture", "dcgan, mlp, tfgan_mnist"]),
+    "zero_batch_size": (["--batch_size=0"], ["--batch_size", "positive integer", "got 0"]),
+    "negative_max_steps": (["--max_steps=-3"], ["--max_steps", "positive integer", "got -3"]),
+    "zero_discriminator_steps": (["--discriminator_steps=0"], ["--discriminator_steps", "positive integer"]),
+    "zero_generator_steps": (["--generator_steps=0"], ["--generator_steps", "positive integer"]),
+    "non_numeric_batch_size": (["--batch_size=many"], ["--batch_size", "many"]),
+    "incompatible_architecture": (["--architecture=mlp"], ["--architecture=dcgan", "not mlp", "another --model_dir"]),
+}
+
+
+@pytest.fixture(scope="module")
+def train_rejections(digits_run, workdir, pool):
+    """Every bad-input command, started at once on its own copy of the digits run: (future, model_dir, snapshot)."""
+    started = {}
+    for case, (args, _) in TRAIN_BAD_INPUT.items():
+        model_dir = _copy_run(digits_run, workdir, f"bad_{case}")
+        before = _snapshot(model_dir)
+        started[case] = (pool.submit(_cli, workdir, "train", f"--model_dir={model_dir}", *args), model_dir, before)
+    return started
+
+
+@pytest.mark.parametrize("case", sorted(TRAIN_BAD_INPUT))
+def test_train_rejects_bad_input_leaving_the_run_untouched(case, train_rejections):
+    future, model_dir, before = train_rejections[case]
+    _assert_rejected(future.result(), "gan-train", *TRAIN_BAD_INPUT[case][1])
+    assert _snapshot(model_dir) == before
+
+
+def test_train_rejects_a_model_dir_that_is_a_file(workdir):
+    path = workdir / "a_file"
+    path.write_text("not a run")
+    before = _snapshot(path)
+    _assert_rejected(_cli(workdir, "train", f"--model_dir={path}"), "gan-train", "is a file", "directory")
+    assert _snapshot(path) == before
+
+
+def test_generate_rejects_a_model_dir_without_a_checkpoint(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "no_checkpoint")
+    for name in os.listdir(model_dir):
+        if name.startswith("ckpt-") or name == "checkpoint":
+            os.remove(model_dir / name)
+    before = _snapshot(model_dir)
+    result = _cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'x.npy'}")
+    _assert_rejected(result, "gan-generate", "holds no checkpoint", "gan-train")
+    assert _snapshot(model_dir) == before and not os.path.exists(workdir / "x.npy")
+
+
+def test_generate_rejects_a_corrupt_checkpoint(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "corrupt_checkpoint")
+    data = model_dir / "ckpt-4.data-00000-of-00001"
+    data.write_bytes(bytes(reversed(data.read_bytes())))
+    before = _snapshot(model_dir)
+    result = _cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'y.npy'}")
+    _assert_rejected(result, "gan-generate", "ckpt-4", "does not match")
+    assert _snapshot(model_dir) == before and not os.path.exists(workdir / "y.npy")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--output=samples.jpg"], ["--output", ".npy or .png"]),
+    (["--output=s.npy", "--labels=3"], ["--labels", "conditional"]),
+    (["--output=s.npy", "--num_samples=0"], ["--num_samples", "positive integer"]),
+], ids=["bad_output_format", "labels_for_unconditional_run", "zero_num_samples"])
+def test_generate_rejects_bad_flags(args, words, digits_run, workdir):
+    before = _snapshot(digits_run)
+    _assert_rejected(_cli(workdir, "generate", f"--model_dir={digits_run}", *args), "gan-generate", *words)
+    assert _snapshot(digits_run) == before
+
+
+def test_generate_rejects_a_directory_that_is_no_run(workdir):
+    (workdir / "empty").mkdir(exist_ok=True)
+    _assert_rejected(_cli(workdir, "generate", f"--model_dir={workdir / 'empty'}", "--output=s.npy"),
+                     "gan-generate", "no run.json")
+
+
+def test_rerun_resumes_with_the_recorded_settings(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "digits_resumed")
+    # Only the budget is given: every other setting comes from run.json, not from the digits defaults.
+    result = _ok(_cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6"))
+    assert "from step 4 to 6" in result.stdout
+    assert _logged_steps(model_dir) == [2, 4, 6]
+    assert os.path.exists(model_dir / "ckpt-6.index")
+    manifest = _manifest(model_dir)
+    assert manifest["resumed_from_step"] == 4 and manifest["config"]["base_filters"] == 4
+
+
+def test_generate_npy_holds_images_in_range(digits_run, workdir):
+    output = workdir / "out" / "digits.npy"
+    _ok(_cli(workdir, "generate", f"--model_dir={digits_run}", "--num_samples=10", f"--output={output}"))
+    samples = np.load(output)
+    assert samples.shape == (10, 8, 8, 1) and samples.dtype == np.float32
+    assert samples.min() >= -1.0 and samples.max() <= 1.0 and samples.std() > 0
+
+
+def test_generate_png_is_an_image_grid(digits_run, workdir):
+    output = workdir / "out" / "digits.png"
+    _ok(_cli(workdir, "generate", f"--model_dir={digits_run}", "--num_samples=10", f"--output={output}"))
+    # 10 samples: 4 columns (ceil(sqrt(10))) by 3 rows of 48-pixel tiles framed by 1 px.
+    picture = np.asarray(Image.open(output))
+    assert picture.shape == (3 * 50, 4 * 50)
+    # Samples are framed in dark grey (-0.5 -> 64); the 11th and 12th tiles are padding, all black.
+    assert picture[0, 25] == 64 and picture[50, 125] == 64 and (picture[100:150, 100:200] == 0).all()
+
+
+def test_ring_run_plots_samples_over_data_and_generates_points(ring_run, workdir):
+    assert _manifest(ring_run)["config"]["architecture"] == "mlp"
+    assert _manifest(ring_run)["config"]["hidden_units"] == [8]
+    assert Image.open(ring_run / "samples.png").size == (500, 500)  # matplotlib figure: 5 x 5 in at 100 dpi
+    output = workdir / "out" / "ring.npy"
+    _ok(_cli(workdir, "generate", f"--model_dir={ring_run}", "--num_samples=30", f"--output={output}"))
+    points = np.load(output)
+    assert points.shape == (30, 2) and points.dtype == np.float32 and np.isfinite(points).all()
+
+
+def test_conditional_mnist_run_under_mock_data_generates_chosen_labels(mnist_run, workdir):
+    manifest = _manifest(mnist_run)
+    assert manifest["dataset"]["data_shape"] == [28, 28, 1] and manifest["config"]["conditional"] is True
+    assert _logged_steps(mnist_run) == [2, 4]
+    # 100 conditional previews: 10 x 10 tiles of 28 px enlarged 2x (56 >= MIN_TILE_PIXELS), framed by 1 px.
+    assert Image.open(mnist_run / "samples.png").size == (10 * 58, 10 * 58)
+    output = workdir / "out" / "mnist.npy"
+    _ok(_cli(workdir, "generate", f"--model_dir={mnist_run}", "--num_samples=5", "--labels=3,7",
+             f"--output={output}"))
+    samples = np.load(output)
+    assert samples.shape == (5, 28, 28, 1) and samples.min() >= -1.0 and samples.max() <= 1.0
+
+
+# ---- in-process: the defaults table and how settings are resolved (no TensorFlow) --------------------
+def test_dataset_defaults_rows_are_complete_and_pick_architectures():
+    keys = set(common.DATASET_DEFAULTS["default"])
+    assert all(set(row) == keys for row in common.DATASET_DEFAULTS.values())
+    picked = {name: common.dataset_defaults(name)["architecture"] for name in ("digits", "mnist", "ring", "cifar10")}
+    assert picked == {"digits": "dcgan", "mnist": "tfgan_mnist", "ring": "mlp", "cifar10": "dcgan"}
+
+
+def test_explicit_flags_beat_the_recorded_run_which_beats_the_table():
+    config = common.resolve({"batch_size": 8}, {"dataset": "ring", "batch_size": 16, "noise_dims": 3},
+                            {"dataset": "digits", "seed": 0, "batch_size": None})
+    assert (config["batch_size"], config["noise_dims"], config["seed"]) == (8, 3, 0)
+    assert config["architecture"] == "mlp"  # the recorded dataset's row, not the flag default's
+
+
+def test_network_options_reject_an_option_the_architecture_does_not_take():
+    config = {**common.dataset_defaults("ring"), "hidden_units": [8]}
+    assert common.network_options(config) == {"hidden_units": (8,), "spectral_norm": False}
+    with pytest.raises(common.UsageError, match="--base_filters does not apply to --architecture=mlp"):
+        common.network_options(config, explicit={"base_filters"})
