@@ -7,6 +7,7 @@
 from gan import data, losses, networks
 from gan import eval  # noqa: A004  (TF-GAN's module name: gan.eval)
 from gan.estimator import GANEstimator, IncompatibleCheckpointError, NonFiniteError
+from gan import health
 from gan.summaries import SummaryType
 from gan.train import GANTrainSteps
 

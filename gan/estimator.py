@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from gan import health
 from gan import losses as gan_losses
 from gan import summaries
 from gan.models import GANNetworks, adversarial_output, batch_spec, load_spec, save_spec
@@ -204,12 +205,15 @@ class GANEstimator:
                 "use another model_dir or the configuration that wrote it.") from None
 
     # ---- training ------------------------------------------------------------------
-    def train(self, input_fn, max_steps=None, steps=None, max_seconds=None, hooks=(), progress=True):
+    def train(self, input_fn, max_steps=None, steps=None, max_seconds=None, hooks=(), progress=True,
+              preflight=False):
         """Trains until `max_steps` rounds in total, `steps` more rounds, `max_seconds` or the data end.
 
         `input_fn()` returns a `tf.data.Dataset` of `(generator_inputs, real_data)` batches
         (TF-GAN's estimator contract); each update takes one batch. `hooks` are callables
-        `hook(step, logs)` run every `log_every_steps` rounds. Returns `self`.
+        `hook(step, logs)` run every `log_every_steps` rounds. `preflight=True` first checks,
+        on a fresh run, that a discriminator can tell real data from the untrained
+        generator's (`gan.health.preflight`; raises `gan.health.PreflightError`). Returns `self`.
         """
         _check_positive("max_steps", max_steps)
         _check_positive("steps", steps)
@@ -218,6 +222,8 @@ class GANEstimator:
         dataset = input_fn()
         generator_inputs_spec = dataset.element_spec[0]
         self._build(generator_inputs_spec)
+        if preflight and self.global_step == 0:
+            health.preflight(self.networks, input_fn)
         os.makedirs(self._write_dir, exist_ok=True)
         save_spec(self._write_dir, batch_spec(generator_inputs_spec))
         start = self.global_step
@@ -251,8 +257,7 @@ class GANEstimator:
                     last_time, last_step = now, step
                     writer.scalars(step, logs)
                     summaries.append_log(self._write_dir, {"step": step, "time": now, **logs})
-                    bar.set_postfix({k: f"{logs[k]:.3g}" for k in ("discriminator_loss", "generator_loss",
-                                                                     "steps_per_sec") if k in logs})
+                    bar.set_postfix(self._progress_fields(logs), refresh=False)
                     for hook in hooks:
                         hook(step, logs)
                 if step % self._save_every == 0 or step == target or out_of_time:
@@ -265,6 +270,16 @@ class GANEstimator:
             self._save(step, logs, writer, preview_inputs)
         writer.flush()
         return self
+
+    def _progress_fields(self, logs):
+        """Losses, speed and the discriminator signal that fits the loss (accuracy or critic gap)."""
+        fields = {"d_loss": logs["discriminator_loss"], "g_loss": logs["generator_loss"]}
+        if health.loss_family(self.gan_loss, default=health.WASSERSTEIN) == health.PROBABILISTIC:
+            fields["d_acc"] = health.balanced_accuracy(logs)
+        else:
+            fields["gap"] = logs["critic_gap"]
+        fields["steps/s"] = logs["steps_per_sec"]
+        return {k: f"{v:.3g}" for k, v in fields.items()}
 
     def save_checkpoint(self, directory):
         """Writes the current state to its own `directory` (e.g. the best run so far); returns the path."""

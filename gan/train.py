@@ -12,6 +12,7 @@ from typing import NamedTuple, Optional
 import tensorflow as tf
 
 from gan import losses as gan_losses
+from gan.health.signals import discriminator_accuracies
 from gan.models import adversarial_output
 
 
@@ -153,9 +154,9 @@ class AlternatingTrainer:
             "real_score": _finite_mean(real_out),
             "generated_score": _finite_mean(gen_out),
             "critic_gap": _finite_mean(real_out) - _finite_mean(gen_out),
-            "discriminator_real_accuracy": _finite_mean(real_out > 0),
-            "discriminator_generated_accuracy": _finite_mean(gen_out < 0),
         })
+        logs["discriminator_real_accuracy"], logs["discriminator_generated_accuracy"] = (
+            discriminator_accuracies(real_out, gen_out, self.gan_loss))
         return logs
 
     def generator_update(self, generator_inputs, real_data):

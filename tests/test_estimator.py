@@ -274,3 +274,13 @@ def test_mixed_precision_builds_low_precision_layers_and_float32_losses(tmp_path
 def test_unknown_mixed_precision_policy_is_refused(tmp_path):
     with pytest.raises(ValueError, match="mixed_bfloat16"):
         estimator(tmp_path, mixed_precision="bf16")
+
+
+def test_preflight_refuses_a_blind_discriminator_before_writing(tmp_path):
+    def blind_discriminator(x, z):  # sees only the noise, never the data
+        return keras.layers.Dense(1)(keras.layers.Dense(8, activation="relu")(z))
+
+    est = gan.GANEstimator(generator_fn, blind_discriminator, model_dir=str(tmp_path / "run"))
+    with pytest.raises(gan.health.PreflightError, match="cannot"):
+        est.train(pairs(), max_steps=5, progress=False, preflight=True)
+    assert not os.path.exists(tmp_path / "run" / "checkpoint")
