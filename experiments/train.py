@@ -12,6 +12,7 @@ receives checkpoints, TensorBoard events, train_log.jsonl, samples.png (refreshe
 Rerunning the same command resumes from the newest checkpoint.
 """
 import os
+import sys
 
 from absl import app, flags
 
@@ -64,6 +65,18 @@ def define_flags():
     d.DEFINE_boolean("jit_compile", False, "Compile the training step with XLA.")
     d.DEFINE_enum("mixed_precision", None, ["mixed_bfloat16", "mixed_float16"],
                   "Keras mixed-precision policy of the networks (default: float32).")
+    d.DEFINE_integer("eval_every", 0, "Evaluate (FID/KID/classifier score, or mixture metrics) every this many "
+                     "steps, a multiple of --log_every; 0 for never.")
+    d.DEFINE_string("best_metric", None, "Metric whose best value is kept in model_dir/best (default: fid for "
+                    "images, reverse_kl for ring/grid).")
+    d.DEFINE_integer("eval_samples", 2000, "Generated samples per evaluation.")
+    d.DEFINE_boolean("preflight", True, "Before a new run, check that a discriminator can tell real data from "
+                     "the untrained generator's.")
+    d.DEFINE_boolean("health", True, "Watch training health: convergence, collapse, minimax stall, mode collapse.")
+    d.DEFINE_boolean("stop_on_collapse", False, "Stop when quality degrades after convergence (needs --eval_every).")
+    d.DEFINE_enum("strategy", "default", ["default", "one_device", "mirrored", "multi_worker", "tpu"],
+                  "tf.distribute strategy; --batch_size is the global batch, split across replicas.")
+    d.DEFINE_string("tpu", None, "TPU address for --strategy=tpu (e.g. grpc://10.0.0.2:8470, or a TPU name).")
 
 
 CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss", "generator_loss",
@@ -71,9 +84,10 @@ CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss"
                 "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
                 "discriminator_steps", "generator_lr", "discriminator_lr", "beta1", "beta2", "max_steps",
                 "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
-                "generator_ema_decay", "seed", "jit_compile", "mixed_precision")
+                "generator_ema_decay", "seed", "jit_compile", "mixed_precision", "eval_every", "best_metric",
+                "eval_samples")
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
-                  "sample_every", "log_every", "steps_per_execution")
+                  "sample_every", "log_every", "steps_per_execution", "eval_samples")
 _OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")
 
 
@@ -113,6 +127,12 @@ def check_values(config):
     for name in ("dataset", "split"):
         if not config[name]:
             raise common.UsageError(f"--{name} must not be empty.")
+    common.check_positive_int("eval_every", config["eval_every"] or None, optional=True)
+    if config["eval_every"] and config["eval_every"] % config["log_every"]:
+        raise common.UsageError(f"--eval_every={config['eval_every']} must be a multiple of "
+                                f"--log_every={config['log_every']}.")
+    if flags.FLAGS.stop_on_collapse and not config["eval_every"]:
+        raise common.UsageError("--stop_on_collapse needs a quality metric: add --eval_every=N.")
 
 
 def check_names(gan, config):
@@ -141,7 +161,7 @@ def settings():
     return model_dir, manifest, config, explicit
 
 
-def build_estimator(gan, keras, config, spec, model_dir):
+def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
     """The GANEstimator for `config` on a dataset described by `spec` (restores a run in `model_dir`)."""
     try:
         pair = gan.networks.get(config["architecture"], spec.data_shape, conditional=config["conditional"],
@@ -166,7 +186,8 @@ def build_estimator(gan, keras, config, spec, model_dir):
         gradient_penalty_weight=config["gradient_penalty_weight"] or None,
         save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],
         steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
-        generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"))
+        generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"),
+        strategy=strategy)
 
 
 class SampleWriter:
@@ -197,6 +218,34 @@ class SampleWriter:
         self.last_step = step
 
 
+def health_and_eval_hooks(gan, config, spec, estimator):
+    """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask."""
+    eval_hook = quality = None
+    if config["eval_every"]:
+        metrics = gan.eval.metrics_for(config["dataset"], data_dir=config["data_dir"], split=config["split"],
+                                       image_size=config["image_size"], download=config["download"])
+        best_metric = config["best_metric"] or metrics.default_best_metric
+        batch = min(config["eval_samples"], 500)
+        eval_input_fn = gan.data.gan_input_fn(  # a fixed seed keeps evaluations comparable
+            config["dataset"], batch, noise_dims=config["noise_dims"], conditional=config["conditional"],
+            split=config["split"], data_dir=config["data_dir"], download=config["download"],
+            image_size=config["image_size"], seed=config["seed"])
+        eval_hook = gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
+                                            best_metric=best_metric, steps=-(-config["eval_samples"] // batch))
+        quality = gan.health.eval_quality(eval_hook, best_metric)
+    if not flags.FLAGS.health:
+        return [eval_hook] if eval_hook else []
+    histogram = what = inputs = None
+    if not spec.is_image or config["eval_every"]:  # image class histograms need the cached classifier
+        histogram, what = gan.health.histogram_for(config["dataset"], data_dir=config["data_dir"],
+                                                   image_size=config["image_size"], download=config["download"])
+        num_classes = spec.num_classes if config["conditional"] else None
+        inputs = common.generator_inputs(PREVIEW_POINTS, config["noise_dims"], num_classes, seed=config["seed"] + 1)
+    return [gan.health.monitor_for(estimator, quality=quality, stop_on_collapse=flags.FLAGS.stop_on_collapse,
+                                   histogram=histogram, what=what, generator_inputs=inputs,
+                                   every=config["sample_every"])]
+
+
 def _real_points(gan, config, count):
     """Real 2-D points to draw under the generated ones."""
     import numpy as np  # pylint: disable=import-outside-toplevel
@@ -217,7 +266,16 @@ def main(argv):
     import keras  # pylint: disable=import-outside-toplevel
 
     import gan  # pylint: disable=import-outside-toplevel
+    from gan import distribute  # pylint: disable=import-outside-toplevel
 
+    # Multi-worker collectives and TPU initialisation must come before other TensorFlow work.
+    try:
+        strategy = distribute.make_strategy(flags.FLAGS.strategy, tpu=flags.FLAGS.tpu)
+    except RuntimeError as error:  # no TPU reachable, or TensorFlow started too early
+        raise common.UsageError(common.one_line(error)) from None
+    if config["batch_size"] % strategy.num_replicas_in_sync:
+        raise common.UsageError(f"--batch_size={config['batch_size']} must be a multiple of the "
+                                f"{strategy.num_replicas_in_sync} replicas of --strategy={flags.FLAGS.strategy}.")
     check_names(gan, config)
     spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
                              image_size=config["image_size"])
@@ -227,7 +285,7 @@ def main(argv):
     if manifest is not None:
         common.check_compatible(model_dir, manifest["config"], config)
     keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
-    estimator = build_estimator(gan, keras, config, spec, model_dir)
+    estimator = build_estimator(gan, keras, config, spec, model_dir, strategy)
     start = estimator.global_step
     common.write_manifest(model_dir, {
         "program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
@@ -249,7 +307,14 @@ def main(argv):
         config["dataset"], config["batch_size"], noise_dims=config["noise_dims"], conditional=config["conditional"],
         split=config["split"], data_dir=config["data_dir"], download=config["download"],
         image_size=config["image_size"], seed=config["seed"] + start)
-    estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"], hooks=[samples])
+    hooks = [samples] + health_and_eval_hooks(gan, config, spec, estimator)
+    try:
+        estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"], hooks=hooks,
+                        preflight=flags.FLAGS.preflight)
+    except gan.health.TrainingCollapsed as collapsed:
+        samples.write(estimator.global_step)
+        print(f"{PROGRAM}: stopped: {common.one_line(collapsed)}", file=sys.stderr)
+        return 3
     samples.write(estimator.global_step)
     print(f"Trained {model_dir} from step {start} to {estimator.global_step}; samples: {samples.path}")
     return 0

@@ -72,6 +72,17 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be a positive integer or None, got {value!r}.")
 
 
+def _check_jit_compile(strategy, jit_compile):
+    """XLA compiles per-replica updates with their gradient all-reduce only on GPUs and TPUs."""
+    if not jit_compile or strategy.num_replicas_in_sync == 1 or isinstance(strategy, tf.distribute.TPUStrategy):
+        return
+    devices = strategy.extended.worker_devices
+    if not all(tf.DeviceSpec.from_string(d).device_type == "GPU" for d in devices):
+        raise ValueError(f"jit_compile=True with {strategy.num_replicas_in_sync} replicas needs GPU (or TPU) "
+                         f"replicas: XLA cannot compile the cross-replica reduction on {', '.join(devices)}; "
+                         "pass jit_compile=False.")
+
+
 def _first_non_finite(logs):
     return next((k for k, v in logs.items() if not math.isfinite(v)), None)
 
@@ -120,6 +131,7 @@ class GANEstimator:
         self.penalties = Penalties(gradient_penalty_weight, gradient_penalty_target,
                                    gradient_penalty_one_sided, clip_discriminator_weights)
         self.strategy = strategy or tf.distribute.get_strategy()
+        _check_jit_compile(self.strategy, jit_compile)
         self.networks = GANNetworks(generator_fn, discriminator_fn)
         self._add_summaries = summaries.summary_types(add_summaries)
         self._optimizers = (generator_optimizer, discriminator_optimizer)
@@ -248,7 +260,7 @@ class GANEstimator:
                 step += n
                 self._step.assign(step)
                 bar.update(n)
-                out_of_time = max_seconds is not None and time.time() - began >= max_seconds
+                out_of_time = max_seconds is not None and self._on_any_worker(time.time() - began >= max_seconds)
                 if step % self._log_every == 0 or step == target or out_of_time:
                     logs = {k: float(v) for k, v in out.items()}
                     self._check_finite(step, logs)
@@ -280,6 +292,19 @@ class GANEstimator:
             fields["gap"] = logs["critic_gap"]
         fields["steps/s"] = logs["steps_per_sec"]
         return {k: f"{v:.3g}" for k, v in fields.items()}
+
+    def _on_any_worker(self, condition):
+        """Whether `condition` holds on any worker, so that all workers stop at the same step
+        (a worker that stopped alone would leave the others waiting in an all-reduce)."""
+        replicas = self.strategy.num_replicas_in_sync
+        if replicas == 1 or replicas == len(self.strategy.extended.worker_devices):
+            return condition  # one process drives every replica
+        return bool(self._sum_over_replicas(tf.constant(int(condition))) > 0)
+
+    @tf.function
+    def _sum_over_replicas(self, value):
+        per_replica = self.strategy.run(lambda: tf.identity(value))
+        return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
 
     def save_checkpoint(self, directory):
         """Writes the current state to its own `directory` (e.g. the best run so far); returns the path."""

@@ -112,6 +112,11 @@ def mirrored(out):
     one = make_strategy("one_device", devices=["/cpu:0"])
     two = make_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
     results = {"replicas": two.num_replicas_in_sync}
+    try:
+        estimator(tempfile.mkdtemp(), two, jit_compile=True)
+        results["jit_error"] = None
+    except ValueError as error:
+        results["jit_error"] = str(error)
     variants = {  # name: (batch_norm of the mirrored run, of the one-device run, estimator kwargs)
         "plain": (None, None, {}),
         "sync_batch_norm": ("sync", "plain", {}),

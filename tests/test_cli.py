@@ -67,7 +67,8 @@ def _copy_run(run, workdir, name):
 
 def _logged_steps(model_dir):
     with open(os.path.join(model_dir, "train_log.jsonl")) as f:
-        return [json.loads(line)["step"] for line in f]
+        records = [json.loads(line) for line in f]
+    return [r["step"] for r in records if "generator_loss" in r]  # not the health or evaluation records
 
 
 def _manifest(model_dir):
@@ -84,7 +85,7 @@ def trainings(workdir, pool):
                                *TINY), workdir / "digits"),
         # From the ring flag file, tiny flags after it overriding its values.
         "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/experiments/configs/ring.cfg",
-                             "--hidden_units=8", *TINY), workdir / "runs" / "ring-wasserstein"),
+                             "--hidden_units=8", "--eval_every=2", *TINY), workdir / "runs" / "ring-wasserstein"),
         "mnist": (pool.submit(_cli, workdir, None, "--dataset=mnist", "--conditional", "--architecture=dcgan",
                               "--base_filters=4", f"--model_dir={workdir / 'mnist'}", *TINY, code=MOCK_MNIST),
                   workdir / "mnist"),
@@ -117,9 +118,9 @@ def test_digits_run_writes_checkpoints_log_samples_and_manifest(digits_run):
     assert {"checkpoint", "ckpt-4.index", "train_log.jsonl", "samples.png", "run.json"} <= names
     assert any(name.startswith("events.out.tfevents") for name in names)
     assert _logged_steps(digits_run) == [2, 4]
-    # 64 previews of 8x8 digits: an 8 x 8 grid of tiles enlarged 6x (8 px * 6 = 48 >= MIN_TILE_PIXELS),
-    # each framed by 1 px.
-    assert Image.open(digits_run / "samples.png").size == (8 * 50, 8 * 50)
+    # digits runs are conditional by default: 100 previews (10 per class) of 8x8 digits, a 10 x 10
+    # grid of tiles enlarged 6x (8 px * 6 = 48 >= MIN_TILE_PIXELS), each framed by 1 px.
+    assert Image.open(digits_run / "samples.png").size == (10 * 50, 10 * 50)
     manifest = _manifest(digits_run)
     assert manifest["config"]["architecture"] == "dcgan" and manifest["config"]["base_filters"] == 4
     assert manifest["config"]["batch_size"] == 8 and manifest["config"]["seed"] == 0
@@ -147,6 +148,9 @@ TRAIN_BAD_INPUT = {
     "zero_generator_steps": (["--generator_steps=0"], ["--generator_steps", "positive integer"]),
     "non_numeric_batch_size": (["--batch_size=many"], ["--batch_size", "many"]),
     "incompatible_architecture": (["--architecture=mlp"], ["--architecture=dcgan", "not mlp", "another --model_dir"]),
+    "eval_every_not_multiple_of_log_every": (["--eval_every=3"], ["--eval_every=3", "multiple of --log_every"]),
+    "stop_on_collapse_without_evaluation": (["--stop_on_collapse"], ["--stop_on_collapse", "--eval_every"]),
+    "unreachable_tpu": (["--strategy=tpu", "--tpu=grpc://127.0.0.1:1"], ["No TPU reachable", "--strategy=mirrored"]),
 }
 
 
@@ -199,13 +203,29 @@ def test_generate_rejects_a_corrupt_checkpoint(digits_run, workdir):
 
 @pytest.mark.parametrize("args, words", [
     (["--output=samples.jpg"], ["--output", ".npy or .png"]),
-    (["--output=s.npy", "--labels=3"], ["--labels", "conditional"]),
     (["--output=s.npy", "--num_samples=0"], ["--num_samples", "positive integer"]),
-], ids=["bad_output_format", "labels_for_unconditional_run", "zero_num_samples"])
+], ids=["bad_output_format", "zero_num_samples"])
 def test_generate_rejects_bad_flags(args, words, digits_run, workdir):
     before = _snapshot(digits_run)
     _assert_rejected(_cli(workdir, "generate", f"--model_dir={digits_run}", *args), "gan-generate", *words)
     assert _snapshot(digits_run) == before
+
+
+def test_eval_every_logs_metrics_and_keeps_the_best_checkpoint(ring_run):
+    with open(ring_run / "train_log.jsonl") as f:
+        records = [json.loads(line) for line in f]
+    evaluations = [r for r in records if "eval/modes" in r]
+    assert [r["step"] for r in evaluations] == [2, 4]
+    assert all(0 <= r["eval/high_quality"] <= 1 for r in evaluations)
+    assert os.path.exists(ring_run / "best" / "checkpoint") or all(
+        r["eval/reverse_kl"] != r["eval/reverse_kl"] for r in evaluations)  # NaN is never "best"
+
+
+def test_generate_rejects_labels_for_an_unconditional_run(ring_run, workdir):
+    before = _snapshot(ring_run)
+    _assert_rejected(_cli(workdir, "generate", f"--model_dir={ring_run}", "--output=s.npy", "--labels=3"),
+                     "gan-generate", "--labels", "conditional")
+    assert _snapshot(ring_run) == before
 
 
 def test_generate_rejects_a_directory_that_is_no_run(workdir):

@@ -190,3 +190,8 @@ def test_multi_worker_needs_a_tf_config(monkeypatch, tf_config, problem):
         monkeypatch.setenv("TF_CONFIG", tf_config)
     with pytest.raises(ValueError, match=problem):
         make_strategy("multi_worker")
+
+
+def test_xla_with_cpu_replicas_is_refused_with_a_clear_error(runs):
+    assert runs("mirrored")["jit_error"].startswith("jit_compile=True with 2 replicas needs GPU")
+
