@@ -30,7 +30,7 @@ DATASET_DEFAULTS = {
         architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=True,
         loss="wasserstein", gradient_penalty_weight=10.0, noise_dims=32, batch_size=64,
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-3,
-        beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=100_000, max_seconds=150.0,
+        beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=100_000, max_seconds=120.0,
         save_every=500, sample_every=200, log_every=20, steps_per_execution=20),
     "mnist": dict(
         architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,

@@ -282,3 +282,11 @@ def test_compare_losses_rejects_unknown_values():
     flag_values(["compare_losses", "--datasets=ring,cifar"])
     with pytest.raises(ValueError, match="accepted: ring, grid, digits"):
         compare_losses.main(["compare_losses"], flag_values)
+
+
+def test_a_critic_gap_near_zero_alone_is_not_called_convergence():
+    check = health.ConvergenceCheck("wasserstein", quality=None, window=3)
+    events = []
+    for step, gap in enumerate([2.0, 1.5, 0.01, 0.01, 0.01, 0.01, 0.01], start=1):
+        events += check(step, {"critic_gap": gap})
+    assert events == [] and check.converged_step is None

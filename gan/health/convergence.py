@@ -170,13 +170,11 @@ class ConvergenceCheck:
         at_coin_flip, mean = self._at_coin_flip()
         if not at_coin_flip:
             return []
-        if self.quality is None:
-            quality = "no quality metric is measured (evaluate periodically to confirm)"
-        elif self.best is None or self.readings_since_best < self.patience:
+        # Coin-flip alone is no verdict: an early critic gap near 0 is common while samples still improve.
+        if self.quality is None or self.best is None or self.readings_since_best < self.patience:
             return []
-        else:
-            quality = (f"{self.metric} stopped improving (best {self.best:.4g} at step {self.best_step}, no gain of "
-                       f"{self.min_improvement:.0%} in the last {self.patience} evaluations)")
+        quality = (f"{self.metric} stopped improving (best {self.best:.4g} at step {self.best_step}, no gain of "
+                   f"{self.min_improvement:.0%} in the last {self.patience} evaluations)")
         self.converged_step = step
         return [HealthEvent(step, CONVERGED, (
             f"Step {step}: converged: {self._coin_flip_phrase(mean)}, and {quality}. Training on feeds the "
