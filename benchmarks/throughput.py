@@ -35,19 +35,18 @@ def batches(tf):
 class ReferenceLoop:
     """The hand-written recipe: one compiled discriminator update, then one generator update."""
 
-    def __init__(self, tf, keras, gan):
+    def __init__(self, tf, keras, gan, noise_dims=64, jit_compile=True, iterator=None):
         pair = gan.networks.tfgan_mnist()
-        z = keras.Input((FLAGS.noise_dims,))
+        z = keras.Input((noise_dims,))
         self.generator = keras.Model(z, pair.generator_fn(z))
-        x, z2 = keras.Input((28, 28, 1)), keras.Input((FLAGS.noise_dims,))
+        x, z2 = keras.Input((28, 28, 1)), keras.Input((noise_dims,))
         self.discriminator = keras.Model([x, z2], pair.discriminator_fn(x, z2))
         self.g_opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
         self.d_opt = keras.optimizers.Adam(1e-4, beta_1=0.5)
         self.tf = tf
-        jit = FLAGS.reference_jit_compile
-        self.d_step = tf.function(self._d_step, jit_compile=jit)
-        self.g_step = tf.function(self._g_step, jit_compile=jit)
-        self.iterator = iter(batches(tf))
+        self.d_step = tf.function(self._d_step, jit_compile=jit_compile)
+        self.g_step = tf.function(self._g_step, jit_compile=jit_compile)
+        self.iterator = iterator
 
     def _d_step(self, z, x):
         tf = self.tf
@@ -84,7 +83,7 @@ def main(argv):
     import tensorflow as tf
 
     import gan
-    reference = ReferenceLoop(tf, keras, gan)
+    reference = ReferenceLoop(tf, keras, gan, FLAGS.noise_dims, FLAGS.reference_jit_compile, iter(batches(tf)))
     est = gan.GANEstimator(
         *gan.networks.tfgan_mnist(), model_dir=tempfile.mkdtemp(),
         generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),

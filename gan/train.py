@@ -199,8 +199,20 @@ class AlternatingTrainer:
                 self.generator_ema.update()
         return {**d_logs, **g_logs}
 
+    def _log_names(self):
+        """The names `_train_round` logs, known before tracing so the round is traced only once."""
+        d_names = ["discriminator_loss"]
+        d_names += ["gradient_penalty"] if self.penalties.gradient_penalty_weight else []
+        d_names += ["discriminator_regularization_loss"] if self.networks.discriminator.losses else []
+        g_names = ["generator_loss"]
+        g_names += ["generator_regularization_loss"] if self.networks.generator.losses else []
+        return d_names + [
+            "discriminator_total_loss", "discriminator_gradient_norm", "real_score", "generated_score",
+            "critic_gap", "discriminator_real_accuracy", "discriminator_generated_accuracy",
+        ] + g_names + ["generator_total_loss", "generator_gradient_norm"]
+
     def _train_rounds(self, iterator, num_rounds):
-        logs = self._train_round(iterator)
-        for _ in tf.range(num_rounds - 1):
+        logs = {name: tf.constant(0.0) for name in self._log_names()}
+        for _ in tf.range(num_rounds):
             logs = self._train_round(iterator)
         return logs
