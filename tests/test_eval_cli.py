@@ -106,7 +106,8 @@ def test_eval_hook_keeps_the_best_checkpoint_which_gan_evaluate_restores(digits_
     shutil.copytree(digits_run, model_dir)
     manifest, estimator = _estimator(model_dir)
     config = manifest["config"]
-    input_fn = gan.data.gan_input_fn("digits", 16, noise_dims=config["noise_dims"], seed=1)
+    input_fn = gan.data.gan_input_fn("digits", 16, noise_dims=config["noise_dims"], conditional=config["conditional"],
+                                     seed=1)
     hook = gan.eval.make_eval_hook(estimator, _ScriptedMetrics([4.0, 9.0]), input_fn, every=10,
                                    best_metric="fid", steps=2)
     estimator.train(input_fn, max_steps=TRAIN_STEPS + 20, hooks=[hook], progress=False)  # Hooks at 30 and 40.
