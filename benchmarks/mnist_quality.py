@@ -47,7 +47,6 @@ def train_library(seed, workdir):
 def train_reference(seed, ema):
     """The hand-written loop (throughput.ReferenceLoop on real MNIST batches) for the budget."""
     import keras
-    import numpy as np
     import tensorflow as tf
 
     import gan

@@ -314,6 +314,18 @@ def exit_on_errors(program, main):
     return wrapped
 
 
+def run_program(program, define_flags, main):
+    """A console script's entry point: defines its flags, then runs `main` with one-line errors.
+
+    Example:
+        def run(): run_program('gan-train', define_flags, main)
+    """
+    from absl import app  # pylint: disable=import-outside-toplevel
+
+    define_flags()
+    app.run(exit_on_errors(program, main), flags_parser=flags_parser(program))
+
+
 def _fail(program, message, status):
     sys.stdout.flush()
     print(f"{program}: error: {message}", file=sys.stderr, flush=True)

@@ -23,7 +23,7 @@ import math
 import os
 import time
 
-from absl import app, flags
+from absl import flags
 
 from experiments import common
 
@@ -385,8 +385,7 @@ def main(argv, flag_values=flags.FLAGS):
 
 def run():
     """Console-script entry point."""
-    define_flags()
-    app.run(common.exit_on_errors(PROGRAM, main), flags_parser=common.flags_parser(PROGRAM))
+    common.run_program(PROGRAM, define_flags, main)
 
 
 if __name__ == "__main__":

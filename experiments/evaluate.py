@@ -19,7 +19,7 @@ import math
 import os
 import sys
 
-from absl import app, flags
+from absl import flags
 
 from experiments import common
 from experiments import generate as generate_program
@@ -131,8 +131,7 @@ def main(argv):
 
 def run():
     """Console-script entry point (`gan-evaluate`)."""
-    define_flags()
-    app.run(common.exit_on_errors(PROGRAM, main), flags_parser=common.flags_parser(PROGRAM))
+    common.run_program(PROGRAM, define_flags, main)
 
 
 if __name__ == "__main__":

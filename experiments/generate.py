@@ -11,7 +11,7 @@ Nothing in --model_dir is written.
 import os
 import re
 
-from absl import app, flags
+from absl import flags
 
 from experiments import common
 
@@ -155,8 +155,7 @@ def main(argv):
 
 def run():
     """Console-script entry point (`gan-generate`)."""
-    define_flags()
-    app.run(common.exit_on_errors(PROGRAM, main), flags_parser=common.flags_parser(PROGRAM))
+    common.run_program(PROGRAM, define_flags, main)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ Rerunning the same command resumes from the newest checkpoint.
 import os
 import sys
 
-from absl import app, flags
+from absl import flags
 
 from experiments import common
 
@@ -322,8 +322,7 @@ def main(argv):
 
 def run():
     """Console-script entry point (`gan-train`)."""
-    define_flags()
-    app.run(common.exit_on_errors(PROGRAM, main), flags_parser=common.flags_parser(PROGRAM))
+    common.run_program(PROGRAM, define_flags, main)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,12 @@
 """TensorBoard summaries and the JSON-lines training log written to `model_dir`."""
 import enum
 import json
-import math
 import os
 
 import numpy as np
 import tensorflow as tf
 
-from gan.eval import python_image_grid
+from gan.plots import tile_images
 
 LOG_FILE = "train_log.jsonl"
 
@@ -34,19 +33,6 @@ def summary_types(add_summaries):
     return set(items) - {SummaryType.NONE}
 
 
-def sample_grid(samples):
-    """Tiles `[N, H, W, C]` samples in [-1, 1] into a near-square grid, padding with black.
-
-    >>> sample_grid(np.zeros([6, 8, 8, 1])).shape
-    (24, 24, 1)
-    """
-    samples = np.asarray(samples, dtype=np.float32)
-    columns = int(math.ceil(math.sqrt(len(samples))))
-    rows = int(math.ceil(len(samples) / columns))
-    padding = np.full((rows * columns - len(samples),) + samples.shape[1:], -1.0, np.float32)
-    return python_image_grid(np.concatenate([samples, padding]), (rows, columns))
-
-
 class SummaryWriter:
     """Writes scalars, sample grids and variable histograms to TensorBoard in `model_dir`."""
 
@@ -62,7 +48,7 @@ class SummaryWriter:
     def samples(self, step, samples):
         if SummaryType.IMAGES not in self._types or np.ndim(samples) != 4:
             return
-        grid = (sample_grid(samples) + 1.0) / 2.0
+        grid = (tile_images(samples) + 1.0) / 2.0
         with self._writer.as_default(step=step):
             tf.summary.image("generated_data", grid[None], max_outputs=1)
 
