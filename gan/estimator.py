@@ -276,6 +276,10 @@ class GANEstimator:
                     self._save(step, logs, writer, preview_inputs)
                 if out_of_time:
                     break
+        except KeyboardInterrupt:  # keep what was trained since the last checkpoint
+            if self._latest_saved_step() != step:
+                self._save(step, logs, writer, preview_inputs)
+            raise
         finally:
             bar.close()
         if self._latest_saved_step() != step:

@@ -285,3 +285,15 @@ def test_preflight_refuses_a_blind_discriminator_before_writing(tmp_path):
     with pytest.raises(gan.health.PreflightError, match="cannot"):
         est.train(pairs(), max_steps=5, progress=False, preflight=True)
     assert not os.path.exists(tmp_path / "run" / "checkpoint")
+
+
+def test_interrupted_training_keeps_its_progress(tmp_path):
+    def interrupt(step, logs):
+        if step == 15:
+            raise KeyboardInterrupt
+
+    est = estimator(tmp_path, save_checkpoints_steps=100)
+    with pytest.raises(KeyboardInterrupt):
+        est.train(pairs(), max_steps=50, hooks=[interrupt], progress=False)
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-15")
+    assert estimator(tmp_path).global_step == 15
