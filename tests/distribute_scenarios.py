@@ -145,6 +145,9 @@ def mirrored(out):
             results[name]["evaluate_diff"] = max(abs(evaluated[k] - single_evaluated[k]) for k in single_evaluated)
             results[name]["predict_diff"] = max_diff(list(est.predict(noise_fn)), list(single.predict(noise_fn)))
             results[name]["single_weights"] = [w.tolist() for w in single_weights]
+    bf16 = estimator(tempfile.mkdtemp(), two, mixed_precision="mixed_bfloat16")
+    results["mixed_bfloat16_losses"] = train(bf16)
+    results["mixed_bfloat16_replica_spread"] = replica_spread(bf16)
     write(out, results)
 
 

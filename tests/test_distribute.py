@@ -5,6 +5,7 @@ tests/distribute_scenarios.py in fresh interpreters; the multi-worker pair runs 
 the mirrored scenario does, to keep the file fast on two cores.
 """
 import json
+import math
 import os
 import socket
 import subprocess
@@ -194,4 +195,11 @@ def test_multi_worker_needs_a_tf_config(monkeypatch, tf_config, problem):
 
 def test_xla_with_cpu_replicas_is_refused_with_a_clear_error(runs):
     assert runs("mirrored")["jit_error"].startswith("jit_compile=True with 2 replicas needs GPU")
+
+
+def test_mixed_precision_trains_under_mirrored_strategy(runs):
+    result = runs("mirrored")
+    losses = [v for logs in result["mixed_bfloat16_losses"] for v in logs.values()]
+    assert len(result["mixed_bfloat16_losses"]) == 4 and all(math.isfinite(v) for v in losses)
+    assert result["mixed_bfloat16_replica_spread"] == 0.0
 
