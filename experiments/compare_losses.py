@@ -55,7 +55,8 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_list("gradient_penalty", list(PENALTY_SETTINGS),
                       "Gradient penalty settings: off, on (on = the dataset's gan-train weight, or "
                       "--gradient_penalty_weight).", **d)
-    flags.DEFINE_float("gradient_penalty_weight", None, "Penalty weight when on (default: ring/grid 0.1, digits 10).",
+    flags.DEFINE_float("gradient_penalty_weight", None,
+                       "Penalty weight when on (default: the dataset's gan-train weight: ring/grid 1, digits 10).",
                        **d)
     flags.DEFINE_integer("seeds", 3, "Seeds per setting (0, 1, ..., seeds - 1).", **d)
     flags.DEFINE_integer("discriminator_steps", None, "Discriminator updates per step for every run (default: the "
