@@ -43,12 +43,6 @@ DATASET_DEFAULTS = {
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-4,
         beta1=0.5, beta2=0.999, generator_ema_decay=0.99, max_steps=20_000, max_seconds=None,
         save_every=1000, sample_every=500, log_every=50, steps_per_execution=10),
-    "fashion_mnist": dict(
-        architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,
-        loss="wasserstein", gradient_penalty_weight=0.0, noise_dims=64, batch_size=32,
-        generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-4,
-        beta1=0.5, beta2=0.999, generator_ema_decay=0.99, max_steps=20_000, max_seconds=None,
-        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10),
     "ring": dict(
         architecture="mlp", base_filters=None, hidden_units=(128, 128), spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
@@ -68,6 +62,8 @@ DATASET_DEFAULTS = {
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=20_000, max_seconds=None,
         save_every=1000, sample_every=500, log_every=50, steps_per_execution=10),
 }
+
+DATASET_DEFAULTS["fashion_mnist"] = DATASET_DEFAULTS["mnist"]  # same 28x28x1 shape and recipe
 
 # Which flags become keyword options of which `gan.networks` factory.
 ARCHITECTURE_OPTIONS = {"dcgan": ("base_filters", "spectral_norm"), "mlp": ("hidden_units", "spectral_norm"),

@@ -75,6 +75,14 @@ def _validate_train_steps(train_steps):
             raise ValueError(f"GANTrainSteps.{name} must be a positive integer, got {value!r}.")
 
 
+def _add_regularization(model, role, total, logs):
+    """`total` plus `model`'s regularization losses (e.g. L2 on kernels), logged as `<role>_regularization_loss`."""
+    if not model.losses:
+        return total
+    logs[f"{role}_regularization_loss"] = tf.add_n(model.losses)
+    return total + logs[f"{role}_regularization_loss"]
+
+
 def _unscaled_norm(grads, optimizer, replicas):
     """Norm of one replica's gradient of its full loss, undoing loss scaling (mixed_float16)."""
     scale = tf.cast(getattr(optimizer, "dynamic_scale", 1.0), tf.float32)
@@ -117,7 +125,7 @@ class AlternatingTrainer:
 
     # The two updates, each on one replica's share of the batch.
     def discriminator_update(self, generator_inputs, real_data):
-        nets, replicas = self.networks, self.strategy.num_replicas_in_sync
+        nets = self.networks
         discriminator = nets.discriminator
         generated = nets.generate(generator_inputs, training=True)
         with tf.GradientTape() as tape:
@@ -137,20 +145,15 @@ class AlternatingTrainer:
                     seed=self.rng.make_seeds(1)[:, 0])
                 logs["gradient_penalty"] = penalty
                 total += self.penalties.gradient_penalty_weight * penalty
-            if discriminator.losses:
-                logs["discriminator_regularization_loss"] = tf.add_n(discriminator.losses)
-                total += logs["discriminator_regularization_loss"]
-            scaled = self.discriminator_optimizer.scale_loss(total / replicas)
-        variables = discriminator.trainable_variables
-        grads = tape.gradient(scaled, variables)
-        self.discriminator_optimizer.apply_gradients(zip(grads, variables))
+            total = _add_regularization(discriminator, "discriminator", total, logs)
+        gradient_norm = self._minimize(tape, total, discriminator, self.discriminator_optimizer)
         if self.penalties.clip_discriminator_weights:
             clip = self.penalties.clip_discriminator_weights
-            for v in variables:
+            for v in discriminator.trainable_variables:
                 v.assign(tf.clip_by_value(v, -clip, clip))
         logs.update({
             "discriminator_total_loss": total,
-            "discriminator_gradient_norm": _unscaled_norm(grads, self.discriminator_optimizer, replicas),
+            "discriminator_gradient_norm": gradient_norm,
             "real_score": _finite_mean(real_out),
             "generated_score": _finite_mean(gen_out),
             "critic_gap": _finite_mean(real_out) - _finite_mean(gen_out),
@@ -160,7 +163,7 @@ class AlternatingTrainer:
         return logs
 
     def generator_update(self, generator_inputs, real_data):
-        nets, replicas = self.networks, self.strategy.num_replicas_in_sync
+        nets = self.networks
         generator = nets.generator
         with tf.GradientTape() as tape:
             generated = nets.generate(generator_inputs, training=True)
@@ -174,16 +177,23 @@ class AlternatingTrainer:
                 self.gan_loss.generator_loss_fn, real_out, gen_out)
             logs = {"generator_loss": adversarial}
             total = adversarial
-            if generator.losses:
-                logs["generator_regularization_loss"] = tf.add_n(generator.losses)
-                total += logs["generator_regularization_loss"]
-            scaled = self.generator_optimizer.scale_loss(total / replicas)
-        variables = generator.trainable_variables
-        grads = tape.gradient(scaled, variables)
-        self.generator_optimizer.apply_gradients(zip(grads, variables))
+            total = _add_regularization(generator, "generator", total, logs)
         logs.update({"generator_total_loss": total,
-                     "generator_gradient_norm": _unscaled_norm(grads, self.generator_optimizer, replicas)})
+                     "generator_gradient_norm": self._minimize(tape, total, generator, self.generator_optimizer)})
         return logs
+
+    def _minimize(self, tape, total, model, optimizer):
+        """Updates `model` for this replica's `total` loss; returns the gradient norm of that loss.
+
+        The gradient is scaled by 1/replicas (summed over replicas it is the gradient of the
+        global-batch mean) and by the loss scale of mixed_float16.
+        """
+        replicas = self.strategy.num_replicas_in_sync
+        variables = model.trainable_variables
+        scale = optimizer.scale_loss(tf.constant(1.0 / replicas))
+        grads = tape.gradient(total, variables, output_gradients=scale)
+        optimizer.apply_gradients(zip(grads, variables))
+        return _unscaled_norm(grads, optimizer, replicas)
 
     def _run(self, update, iterator):
         per_replica = self.strategy.run(update, args=next(iterator))
