@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+import tensorflow as tf
 
 from experiments import common
 
@@ -306,3 +307,20 @@ def test_network_options_reject_an_option_the_architecture_does_not_take():
     assert common.network_options(config) == {"hidden_units": (8,), "spectral_norm": False}
     with pytest.raises(common.UsageError, match="--base_filters does not apply to --architecture=mlp"):
         common.network_options(config, explicit={"base_filters"})
+
+
+def test_exploding_learning_rate_stops_with_one_line_and_a_finite_checkpoint(workdir):
+    model_dir = workdir / "exploding"
+    result = _cli(workdir, "train", "--dataset=ring", "--hidden_units=8", "--loss=least_squares",
+                  "--generator_lr=1e3", "--discriminator_lr=1e3", "--max_steps=60", "--log_every=1", "--save_every=1",
+                  "--steps_per_execution=1", "--batch_size=8", f"--model_dir={model_dir}", "--nopreflight", "--nohealth")
+    assert result.returncode == 1, result.stderr[-2000:]
+    errors = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train:")]
+    assert len(errors) == 1 and "Training stopped at step" in errors[0] and "Traceback" not in result.stderr
+    latest = tf.train.latest_checkpoint(str(model_dir))
+    if latest is not None:  # what was saved before the blow-up holds only finite numbers
+        reader = tf.train.load_checkpoint(latest)
+        for name in reader.get_variable_to_shape_map():
+            value = np.asarray(reader.get_tensor(name))
+            if np.issubdtype(value.dtype, np.floating):
+                assert np.all(np.isfinite(value)), name
