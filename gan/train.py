@@ -89,7 +89,7 @@ def _unscaled_norm(grads, optimizer, replicas):
     return tf.linalg.global_norm(grads) * replicas / scale
 
 
-def _finite_mean(x):
+def _float_mean(x):
     return tf.reduce_mean(tf.cast(x, tf.float32))
 
 
@@ -154,9 +154,9 @@ class AlternatingTrainer:
         logs.update({
             "discriminator_total_loss": total,
             "discriminator_gradient_norm": gradient_norm,
-            "real_score": _finite_mean(real_out),
-            "generated_score": _finite_mean(gen_out),
-            "critic_gap": _finite_mean(real_out) - _finite_mean(gen_out),
+            "real_score": _float_mean(real_out),
+            "generated_score": _float_mean(gen_out),
+            "critic_gap": _float_mean(real_out) - _float_mean(gen_out),
         })
         logs["discriminator_real_accuracy"], logs["discriminator_generated_accuracy"] = (
             discriminator_accuracies(real_out, gen_out, self.gan_loss))
