@@ -1,63 +1,59 @@
 """Quality per time on the 2-D mixtures (`ring`, `grid`): PacGAN's protocol on 2,500 samples.
 
-Trains for a wall-clock budget, then reports modes captured, the share of high-quality
-samples (within 3 std of a mode) and the reverse KL of the mode histogram.
+Runs `gan-train --dataset=<ring|grid>` with its defaults (its wall-clock budget unless
+`--max_seconds` is given; extra `gan-train` flags after `--`), draws 2,500 samples with
+`gan-generate`, and reports modes captured, the share of high-quality samples (within
+3 std of a mode), the reverse KL of the mode histogram, and where the other samples lie
+(quantiles of the distance to the nearest mode, in mode std units).
 
-    python benchmarks/mixture_quality.py --dataset=ring --max_seconds=120
+    python benchmarks/mixture_quality.py --dataset=ring
+    python benchmarks/mixture_quality.py --dataset=grid --seeds=0,1,2 -- --batch_size=512
 """
 import json
+import os
+import subprocess
 import sys
 import tempfile
-import time
 
 from absl import app, flags
 
 flags.DEFINE_enum("dataset", "ring", ["ring", "grid"], "Mixture.")
-flags.DEFINE_float("max_seconds", 120, "Training budget in seconds.")
-flags.DEFINE_integer("max_steps", 10**6, "Training rounds at most.")
-flags.DEFINE_string("loss", "wasserstein", "Registered GAN loss.")
-flags.DEFINE_float("gradient_penalty_weight", 1.0, "WGAN-GP weight (0 for none).")
-flags.DEFINE_integer("discriminator_steps", 5, "Critic updates per round.")
-flags.DEFINE_integer("batch_size", 256, "Batch size.")
-flags.DEFINE_integer("noise_dims", 8, "Noise dimensions.")
-flags.DEFINE_integer("hidden", 128, "Hidden units per layer (two layers).")
-flags.DEFINE_float("generator_lr", 1e-3, "Generator learning rate.")
-flags.DEFINE_float("discriminator_lr", 1e-3, "Discriminator learning rate.")
-flags.DEFINE_float("beta1", 0.5, "Adam beta1.")
-flags.DEFINE_float("beta2", 0.9, "Adam beta2.")
-flags.DEFINE_float("ema", 0.0, "Generator EMA decay (0 for none).")
-flags.DEFINE_integer("seed", 0, "Seed.")
-flags.DEFINE_integer("steps_per_execution", 50, "Rounds per compiled call.")
+flags.DEFINE_float("max_seconds", None, "Training budget in seconds (default: gan-train's for the dataset).")
+flags.DEFINE_list("seeds", ["0"], "Seeds, one run each.")
 FLAGS = flags.FLAGS
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLES = 2500
+
+
+def run(program, *args):
+    subprocess.run([sys.executable, "-m", f"experiments.{program}", *args], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": ROOT})
 
 
 def main(argv):
-    del argv
-    import keras
     import numpy as np
-    import tensorflow as tf
-    import gan
-    keras.utils.set_random_seed(FLAGS.seed)
-    root = tempfile.mkdtemp()
-    input_fn = gan.data.gan_input_fn(FLAGS.dataset, FLAGS.batch_size, noise_dims=FLAGS.noise_dims,
-                                     data_dir=f"{root}/data", seed=FLAGS.seed)
-    est = gan.GANEstimator(
-        *gan.networks.mlp((2,), hidden_units=(FLAGS.hidden, FLAGS.hidden)),
-        model_dir=f"{root}/run", loss=FLAGS.loss, gradient_penalty_weight=FLAGS.gradient_penalty_weight or None,
-        train_steps=gan.GANTrainSteps(1, FLAGS.discriminator_steps),
-        generator_optimizer=keras.optimizers.Adam(FLAGS.generator_lr, FLAGS.beta1, FLAGS.beta2),
-        discriminator_optimizer=keras.optimizers.Adam(FLAGS.discriminator_lr, FLAGS.beta1, FLAGS.beta2),
-        generator_ema_decay=FLAGS.ema or None, steps_per_execution=FLAGS.steps_per_execution,
-        log_every_steps=10 * FLAGS.steps_per_execution, save_checkpoints_steps=10**6, seed=FLAGS.seed,
-        add_summaries=None)
-    list(est.predict(lambda: tf.data.Dataset.from_tensors(tf.zeros([1, FLAGS.noise_dims]))))  # build
-    start = time.time()
-    est.train(input_fn, max_steps=FLAGS.max_steps, max_seconds=FLAGS.max_seconds, progress=False)
-    elapsed = time.time() - start
-    noise = tf.random.stateless_normal([2500, FLAGS.noise_dims], seed=(7, 7))
-    samples = np.stack(list(est.predict(lambda: tf.data.Dataset.from_tensors(noise))))
-    print(json.dumps({"command": " ".join(sys.argv), "steps": est.global_step, "train_seconds": round(elapsed, 1),
-                      **gan.eval.mixture_metrics(samples, FLAGS.dataset)}))
+
+    from gan.eval import mixture_metrics
+    mixture = mixture_metrics.MIXTURES[FLAGS.dataset]
+    extra = argv[1:]
+    for seed in FLAGS.seeds:
+        workdir = tempfile.mkdtemp(prefix=f"mixture_{FLAGS.dataset}_")
+        model_dir, output = os.path.join(workdir, "run"), os.path.join(workdir, "samples.npy")
+        budget = [f"--max_seconds={FLAGS.max_seconds}"] if FLAGS.max_seconds else []
+        run("train", f"--dataset={FLAGS.dataset}", f"--model_dir={model_dir}", f"--seed={seed}", "--nohealth",
+            *budget, *extra)
+        run("generate", f"--model_dir={model_dir}", f"--num_samples={SAMPLES}", f"--output={output}",
+            f"--seed={int(seed) + 100}")
+        samples = np.load(output)
+        distance = np.min(np.linalg.norm(samples[:, None] - mixture.centers[None], axis=-1), axis=1) / mixture.std
+        log = [json.loads(line) for line in open(os.path.join(model_dir, "train_log.jsonl"))]
+        steps = max(entry.get("step", 0) for entry in log)
+        print(json.dumps({
+            "command": " ".join(sys.argv), "seed": int(seed), "steps": steps,
+            **mixture_metrics.mixture_metrics(samples, FLAGS.dataset),
+            "distance_quantiles_in_std": {q: round(float(np.quantile(distance, q / 100)), 2)
+                                          for q in (50, 90, 95, 99)},
+        }), flush=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ flags.DEFINE_integer("windows", 6, "Timing windows per side (after warm-up).")
 flags.DEFINE_bool("jit_compile", False, "XLA for the library path.")
 flags.DEFINE_bool("reference_jit_compile", True, "XLA for the hand-written loop.")
 flags.DEFINE_integer("steps_per_execution", 1, "Library: rounds per compiled call.")
+flags.DEFINE_bool("joint_train", False, "Library: both updates from one forward pass (simultaneous).")
 flags.DEFINE_enum("mixed_precision", None, ["mixed_bfloat16", "mixed_float16"], "Library: dtype policy.")
 FLAGS = flags.FLAGS
 
@@ -88,7 +89,7 @@ def main(argv):
         *gan.networks.tfgan_mnist(), model_dir=tempfile.mkdtemp(),
         generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
         discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
-        jit_compile=FLAGS.jit_compile, steps_per_execution=FLAGS.steps_per_execution,
+        jit_compile=FLAGS.jit_compile, steps_per_execution=FLAGS.steps_per_execution, joint_train=FLAGS.joint_train,
         mixed_precision=FLAGS.mixed_precision, log_every_steps=FLAGS.window,
         save_checkpoints_steps=10**9, add_summaries=None)
     library_rates = []

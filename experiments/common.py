@@ -36,31 +36,36 @@ DATASET_DEFAULTS = {
         loss="wasserstein", gradient_penalty_weight=10.0, noise_dims=32, batch_size=64,
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-3,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=100_000, max_seconds=120.0,
-        save_every=500, sample_every=200, log_every=20, steps_per_execution=20),
+        save_every=500, sample_every=200, log_every=20, steps_per_execution=20, jit_compile=False,
+        joint_train=False),
     "mnist": dict(
         architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=0.0, noise_dims=64, batch_size=32,
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-4,
         beta1=0.5, beta2=0.999, generator_ema_decay=0.99, max_steps=20_000, max_seconds=None,
-        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10),
+        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=True,
+        joint_train=False),
     "ring": dict(
         architecture="mlp", base_filters=None, hidden_units=(128, 128), spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
         generator_steps=1, discriminator_steps=5, generator_lr=3e-4, discriminator_lr=3e-4,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=120.0,
-        save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50),
+        save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
+        joint_train=False),
     "grid": dict(
         architecture="mlp", base_filters=None, hidden_units=(256, 256), spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
         generator_steps=1, discriminator_steps=5, generator_lr=1e-3, discriminator_lr=1e-3,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=300.0,
-        save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50),
+        save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
+        joint_train=False),
     "default": dict(
         architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=10.0, noise_dims=128, batch_size=64,
         generator_steps=1, discriminator_steps=5, generator_lr=1e-4, discriminator_lr=1e-4,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=20_000, max_seconds=None,
-        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10),
+        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=False,
+        joint_train=False),
 }
 
 DATASET_DEFAULTS["fashion_mnist"] = DATASET_DEFAULTS["mnist"]  # same 28x28x1 shape and recipe

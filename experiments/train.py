@@ -62,7 +62,9 @@ def define_flags():
     d.DEFINE_float("generator_ema_decay", None, "Decay of the generator's weight average used for samples, 0 for "
                    "none" + _TABLE_HELP + ".")
     d.DEFINE_integer("seed", 0, "Seed of the data order, noise and initial weights.")
-    d.DEFINE_boolean("jit_compile", False, "Compile the training step with XLA.")
+    d.DEFINE_boolean("jit_compile", False, "Compile the training step with XLA" + _TABLE_HELP + ".")
+    d.DEFINE_boolean("joint_train", False, "Update both networks from one shared forward pass (simultaneous "
+                     "rather than alternating updates; fewer passes per step)" + _TABLE_HELP + ".")
     d.DEFINE_enum("mixed_precision", None, ["mixed_bfloat16", "mixed_float16"],
                   "Keras mixed-precision policy of the networks (default: float32).")
     d.DEFINE_integer("eval_every", 0, "Evaluate (FID/KID/classifier score, or mixture metrics) every this many "
@@ -84,7 +86,7 @@ CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss"
                 "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
                 "discriminator_steps", "generator_lr", "discriminator_lr", "beta1", "beta2", "max_steps",
                 "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
-                "generator_ema_decay", "seed", "jit_compile", "mixed_precision", "eval_every", "best_metric",
+                "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every", "best_metric",
                 "eval_samples")
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
                   "sample_every", "log_every", "steps_per_execution", "eval_samples")
@@ -187,7 +189,7 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
         save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],
         steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
         generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"),
-        strategy=strategy)
+        joint_train=config.get("joint_train", False), strategy=strategy)
 
 
 class SampleWriter:
@@ -276,6 +278,8 @@ def main(argv):
     if config["batch_size"] % strategy.num_replicas_in_sync:
         raise common.UsageError(f"--batch_size={config['batch_size']} must be a multiple of the "
                                 f"{strategy.num_replicas_in_sync} replicas of --strategy={flags.FLAGS.strategy}.")
+    if config["jit_compile"] and "jit_compile" not in explicit and strategy.num_replicas_in_sync > 1:
+        config["jit_compile"] = False  # the tables' XLA default is measured on one device; CPU replicas refuse it
     check_names(gan, config)
     spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
                              image_size=config["image_size"])

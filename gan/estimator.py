@@ -92,7 +92,9 @@ class GANEstimator:
 
     Args mirror TF-GAN's `GANEstimator` and `gan_loss`: `loss` names a registered
     `gan.losses` pair (default Wasserstein) that `generator_loss_fn` /
-    `discriminator_loss_fn` override; `train_steps` sets the alternating schedule;
+    `discriminator_loss_fn` override; `train_steps` sets the alternating schedule, and
+    `joint_train=True` updates both networks from one shared forward pass instead
+    (simultaneous updates, TF-GAN's joint train hooks; fewer passes per step);
     `gradient_penalty_*` and `clip_discriminator_weights` add a Lipschitz constraint.
     `model_dir` holds checkpoints (the `keep_checkpoint_max` newest), TensorBoard events
     and `train_log.jsonl`; training resumes from it automatically. `eval_metrics` is an
@@ -116,7 +118,7 @@ class GANEstimator:
                  clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
                  steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
-                 generator_ema_decay=None, mixed_precision=None):
+                 generator_ema_decay=None, mixed_precision=None, joint_train=False):
         if model_dir is None:
             model_dir = tempfile.mkdtemp(prefix="gan_")
         if os.path.exists(model_dir) and not os.path.isdir(model_dir):
@@ -137,7 +139,7 @@ class GANEstimator:
         self._optimizers = (generator_optimizer, discriminator_optimizer)
         self._save_every, self._keep = save_checkpoints_steps, keep_checkpoint_max
         self._log_every, self._steps_per_execution = log_every_steps, steps_per_execution
-        self._jit_compile, self._seed = jit_compile, seed
+        self._jit_compile, self._seed, self._joint_train = jit_compile, seed, bool(joint_train)
         self.eval_metrics = eval_metrics
         self._ema_decay = generator_ema_decay
         if mixed_precision not in MIXED_PRECISION_POLICIES:
@@ -193,7 +195,8 @@ class GANEstimator:
                 self._ema = GeneratorEMA(self.networks.generator, self.networks.generator_twin(), self._ema_decay)
             self._trainer = AlternatingTrainer(
                 self.networks, self.gan_loss, g_opt, d_opt, self.train_steps, self.penalties,
-                self.strategy, rng=self._rng, jit_compile=self._jit_compile, generator_ema=self._ema)
+                self.strategy, rng=self._rng, jit_compile=self._jit_compile, generator_ema=self._ema,
+                joint_train=self._joint_train)
         state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
                      generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
         if self._ema is not None:

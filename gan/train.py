@@ -4,6 +4,12 @@ One *round* = `GANTrainSteps.discriminator_train_steps` discriminator updates wi
 generator held constant, then `generator_train_steps` generator updates with the
 discriminator held constant (gradients flow through the discriminator, only generator
 variables change). Each update takes a fresh `(generator_inputs, real_data)` batch.
+With `joint_train=True` (TF-GAN's `get_joint_train_hooks`), the first
+min(generator, discriminator) steps of the round become *joint* updates instead: one
+forward pass, both networks' gradients from it, both applied at once. That is
+simultaneous rather than alternating training, and it skips one generator and one
+discriminator forward pass per update (the extra updates of the network with more
+steps run first, alternating as usual).
 Every update runs through `strategy.run` with losses averaged over the global batch, so
 the same code serves one device, several GPUs, several hosts and TPUs.
 """
@@ -64,7 +70,10 @@ class GeneratorEMA:
 
     def update(self):
         for average, live, trainable in self._pairs:
-            average.assign(self.decay * average + (1.0 - self.decay) * live if trainable else live)
+            if trainable:
+                average.assign_sub((1.0 - self.decay) * (average - live))
+            else:
+                average.assign(live)
 
 
 def _validate_train_steps(train_steps):
@@ -93,12 +102,19 @@ def _float_mean(x):
     return tf.reduce_mean(tf.cast(x, tf.float32))
 
 
+def _critic_output(networks, data, generator_inputs):
+    """The discriminator's adversarial output for `data` in training mode, as float32."""
+    return tf.cast(adversarial_output(networks.discriminate(data, generator_inputs, training=True)), tf.float32)
+
+
 class AlternatingTrainer:
     """Builds the compiled training round for one GAN.
 
     `networks` is a built `gan.models.GANNetworks`; `gan_loss` a `gan.losses.GANLoss`.
     `train_rounds(iterator, n)` runs `n` rounds in one compiled call and returns the
     last round's logs (losses, discriminator accuracy, critic gap, gradient norms).
+    `joint_train=True` trains both networks from one forward pass per update (see the
+    module docstring).
 
     >>> trainer = AlternatingTrainer(networks, gan.losses.get('wasserstein'), g_opt, d_opt)
     >>> logs = trainer.train_rounds(iter(strategy.experimental_distribute_dataset(ds)), 10)
@@ -106,7 +122,7 @@ class AlternatingTrainer:
 
     def __init__(self, networks, gan_loss, generator_optimizer, discriminator_optimizer,
                  train_steps=GANTrainSteps(), penalties=Penalties(), strategy=None,
-                 rng=None, jit_compile=False, generator_ema=None):
+                 rng=None, jit_compile=False, generator_ema=None, joint_train=False):
         _validate_train_steps(train_steps)
         self.networks = networks
         self.gan_loss = gan_loss
@@ -117,83 +133,112 @@ class AlternatingTrainer:
         self.strategy = strategy or tf.distribute.get_strategy()
         self.rng = rng if rng is not None else tf.random.Generator.from_non_deterministic_state()
         self.generator_ema = generator_ema
+        self.joint_train = joint_train
         self._gen_loss_needs_real = gan_losses.generator_loss_needs_real_outputs(
             gan_loss.generator_loss_fn)
         self._discriminator_update = tf.function(self.discriminator_update, jit_compile=jit_compile)
         self._generator_update = tf.function(self.generator_update, jit_compile=jit_compile)
+        self._joint_update = tf.function(self.joint_update, jit_compile=jit_compile)
+        # XLA fuses the average into one pass over each weight (measured on one device only).
+        self._ema_update = generator_ema and tf.function(
+            generator_ema.update, jit_compile=jit_compile and self.strategy.num_replicas_in_sync == 1)
         self.train_rounds = tf.function(self._train_rounds)
 
-    # The two updates, each on one replica's share of the batch.
+    # The updates, each on one replica's share of the batch.
     def discriminator_update(self, generator_inputs, real_data):
-        nets = self.networks
-        discriminator = nets.discriminator
-        generated = nets.generate(generator_inputs, training=True)
+        generated = self.networks.generate(generator_inputs, training=True)
         with tf.GradientTape() as tape:
-            real_out = adversarial_output(nets.discriminate(real_data, generator_inputs, training=True))
-            gen_out = adversarial_output(nets.discriminate(generated, generator_inputs, training=True))
-            real_out, gen_out = tf.cast(real_out, tf.float32), tf.cast(gen_out, tf.float32)
-            adversarial = gan_losses.call_discriminator_loss(
-                self.gan_loss.discriminator_loss_fn, real_out, gen_out)
-            logs = {"discriminator_loss": adversarial}
-            total = adversarial
-            if self.penalties.gradient_penalty_weight:
-                penalty = gan_losses.wasserstein_gradient_penalty(
-                    real_data, generated, generator_inputs,
-                    lambda data, inputs: adversarial_output(nets.discriminate(data, inputs, training=True)),
-                    target=self.penalties.gradient_penalty_target,
-                    one_sided=self.penalties.gradient_penalty_one_sided,
-                    seed=self.rng.make_seeds(1)[:, 0])
-                logs["gradient_penalty"] = penalty
-                total += self.penalties.gradient_penalty_weight * penalty
-            total = _add_regularization(discriminator, "discriminator", total, logs)
-        gradient_norm = self._minimize(tape, total, discriminator, self.discriminator_optimizer)
+            total, logs, outputs = self._discriminator_objective(generator_inputs, real_data, generated)
+        grads = self._gradients(tape, total, self.networks.discriminator, self.discriminator_optimizer)
+        return self._update_discriminator(grads, total, logs, outputs)
+
+    def generator_update(self, generator_inputs, real_data):
+        nets = self.networks
+        with tf.GradientTape() as tape:
+            generated = nets.generate(generator_inputs, training=True)
+            gen_out = _critic_output(nets, generated, generator_inputs)
+            real_out = _critic_output(nets, real_data, generator_inputs) if self._gen_loss_needs_real else None
+            total, logs = self._generator_objective(real_out, gen_out)
+        grads = self._gradients(tape, total, nets.generator, self.generator_optimizer)
+        return self._update_generator(grads, total, logs)
+
+    def joint_update(self, generator_inputs, real_data):
+        """Both updates from one forward pass (TF-GAN's joint training): simultaneous, not alternating.
+
+        The generator's gradient is taken through the discriminator as it was before this
+        update, which saves one generator and one discriminator forward pass per round.
+        """
+        nets = self.networks
+        with tf.GradientTape(persistent=True) as tape:
+            generated = nets.generate(generator_inputs, training=True)
+            d_total, d_logs, outputs = self._discriminator_objective(generator_inputs, real_data, generated)
+            g_total, g_logs = self._generator_objective(*outputs)
+        d_grads = self._gradients(tape, d_total, nets.discriminator, self.discriminator_optimizer)
+        g_grads = self._gradients(tape, g_total, nets.generator, self.generator_optimizer)
+        del tape
+        return {**self._update_discriminator(d_grads, d_total, d_logs, outputs),
+                **self._update_generator(g_grads, g_total, g_logs)}
+
+    def _discriminator_objective(self, generator_inputs, real_data, generated):
+        """The discriminator's total loss, its logged parts, and its (real, generated) float32 outputs."""
+        nets = self.networks
+        real_out = _critic_output(nets, real_data, generator_inputs)
+        gen_out = _critic_output(nets, generated, generator_inputs)
+        adversarial = gan_losses.call_discriminator_loss(self.gan_loss.discriminator_loss_fn, real_out, gen_out)
+        logs = {"discriminator_loss": adversarial}
+        total = adversarial
+        if self.penalties.gradient_penalty_weight:
+            penalty = gan_losses.wasserstein_gradient_penalty(
+                real_data, tf.stop_gradient(generated), generator_inputs,
+                lambda data, inputs: adversarial_output(nets.discriminate(data, inputs, training=True)),
+                target=self.penalties.gradient_penalty_target,
+                one_sided=self.penalties.gradient_penalty_one_sided,
+                seed=self.rng.make_seeds(1)[:, 0])
+            logs["gradient_penalty"] = penalty
+            total += self.penalties.gradient_penalty_weight * penalty
+        total = _add_regularization(nets.discriminator, "discriminator", total, logs)
+        return total, logs, (real_out, gen_out)
+
+    def _generator_objective(self, real_out, gen_out):
+        """The generator's total loss and its logged parts, from the critic's outputs."""
+        adversarial = gan_losses.call_generator_loss(self.gan_loss.generator_loss_fn, real_out, gen_out)
+        logs = {"generator_loss": adversarial}
+        return _add_regularization(self.networks.generator, "generator", adversarial, logs), logs
+
+    def _update_discriminator(self, grads, total, logs, outputs):
+        discriminator = self.networks.discriminator
+        gradient_norm = self._apply(grads, discriminator, self.discriminator_optimizer)
         if self.penalties.clip_discriminator_weights:
             clip = self.penalties.clip_discriminator_weights
             for v in discriminator.trainable_variables:
                 v.assign(tf.clip_by_value(v, -clip, clip))
-        logs.update({
+        real_out, gen_out = outputs
+        logs = {
+            **logs,
             "discriminator_total_loss": total,
             "discriminator_gradient_norm": gradient_norm,
             "real_score": _float_mean(real_out),
             "generated_score": _float_mean(gen_out),
             "critic_gap": _float_mean(real_out) - _float_mean(gen_out),
-        })
+        }
         logs["discriminator_real_accuracy"], logs["discriminator_generated_accuracy"] = (
             discriminator_accuracies(real_out, gen_out, self.gan_loss))
         return logs
 
-    def generator_update(self, generator_inputs, real_data):
-        nets = self.networks
-        generator = nets.generator
-        with tf.GradientTape() as tape:
-            generated = nets.generate(generator_inputs, training=True)
-            gen_out = tf.cast(adversarial_output(
-                nets.discriminate(generated, generator_inputs, training=True)), tf.float32)
-            real_out = None
-            if self._gen_loss_needs_real:
-                real_out = tf.cast(adversarial_output(
-                    nets.discriminate(real_data, generator_inputs, training=True)), tf.float32)
-            adversarial = gan_losses.call_generator_loss(
-                self.gan_loss.generator_loss_fn, real_out, gen_out)
-            logs = {"generator_loss": adversarial}
-            total = adversarial
-            total = _add_regularization(generator, "generator", total, logs)
-        logs.update({"generator_total_loss": total,
-                     "generator_gradient_norm": self._minimize(tape, total, generator, self.generator_optimizer)})
-        return logs
+    def _update_generator(self, grads, total, logs):
+        return {**logs, "generator_total_loss": total,
+                "generator_gradient_norm": self._apply(grads, self.networks.generator, self.generator_optimizer)}
 
-    def _minimize(self, tape, total, model, optimizer):
-        """Updates `model` for this replica's `total` loss; returns the gradient norm of that loss.
+    def _gradients(self, tape, total, model, optimizer):
+        """This replica's share of the gradient of the global-batch mean of `total` (1/replicas,
+        times the loss scale of mixed_float16): summed over replicas it is the full gradient."""
+        scale = optimizer.scale_loss(tf.constant(1.0 / self.strategy.num_replicas_in_sync))
+        return tape.gradient(total, model.trainable_variables, output_gradients=scale)
 
-        The gradient is scaled by 1/replicas (summed over replicas it is the gradient of the
-        global-batch mean) and by the loss scale of mixed_float16.
-        """
-        replicas = self.strategy.num_replicas_in_sync
-        variables = model.trainable_variables
-        scale = optimizer.scale_loss(tf.constant(1.0 / replicas))
-        grads = tape.gradient(total, variables, output_gradients=scale)
-        optimizer.apply_gradients(zip(grads, variables))
-        return _unscaled_norm(grads, optimizer, replicas)
+    def _apply(self, grads, model, optimizer):
+        """Applies `grads` to `model`; returns the unscaled norm of this replica's full-loss gradient."""
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return _unscaled_norm(grads, optimizer, self.strategy.num_replicas_in_sync)
 
     def _run(self, update, iterator):
         per_replica = self.strategy.run(update, args=next(iterator))
@@ -201,13 +246,17 @@ class AlternatingTrainer:
                 for k, v in per_replica.items()}
 
     def _train_round(self, iterator):
-        for _ in range(self.train_steps.discriminator_train_steps):
-            d_logs = self._run(self._discriminator_update, iterator)
-        for _ in range(self.train_steps.generator_train_steps):
-            g_logs = self._run(self._generator_update, iterator)
-            if self.generator_ema is not None:  # cross-replica context: mirrored weights agree
-                self.generator_ema.update()
-        return {**d_logs, **g_logs}
+        d_steps, g_steps = self.train_steps.discriminator_train_steps, self.train_steps.generator_train_steps
+        joint_steps = min(d_steps, g_steps) if self.joint_train else 0
+        logs = {}
+        for _ in range(d_steps - joint_steps):
+            logs.update(self._run(self._discriminator_update, iterator))
+        for update, steps in ((self._generator_update, g_steps - joint_steps), (self._joint_update, joint_steps)):
+            for _ in range(steps):
+                logs.update(self._run(update, iterator))
+                if self._ema_update:  # cross-replica context: mirrored weights agree
+                    self._ema_update()
+        return logs
 
     def _log_names(self):
         """The names `_train_round` logs, known before tracing so the round is traced only once."""

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import gan
 from gan.models import GANNetworks
-from gan.train import AlternatingTrainer, GANTrainSteps, Penalties
+from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, Penalties
 
 
 def generator_fn(z):
@@ -19,11 +19,12 @@ def discriminator_fn(x, z):
     return keras.layers.Dense(1)(keras.layers.Dense(8, activation="relu")(x))
 
 
-def make_trainer(train_steps=GANTrainSteps(1, 1), penalties=Penalties(), loss="wasserstein"):
+def make_trainer(train_steps=GANTrainSteps(1, 1), penalties=Penalties(), loss="wasserstein", joint_train=False):
     networks = GANNetworks(generator_fn, discriminator_fn)
     networks.build(tf.TensorSpec([None, 4]))
     g_opt, d_opt = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1)
-    return AlternatingTrainer(networks, gan.losses.get(loss), g_opt, d_opt, train_steps, penalties)
+    return AlternatingTrainer(networks, gan.losses.get(loss), g_opt, d_opt, train_steps, penalties,
+                              joint_train=joint_train)
 
 
 def batches(seed=0):
@@ -74,6 +75,44 @@ def test_train_steps_sets_update_ratio(d_steps, g_steps):
     trainer.train_rounds(iter(batches()), tf.constant(4))
     assert int(trainer.discriminator_optimizer.iterations) == 4 * d_steps
     assert int(trainer.generator_optimizer.iterations) == 4 * g_steps
+
+
+@pytest.mark.parametrize("d_steps,g_steps", [(1, 1), (5, 1), (1, 3)])
+def test_joint_train_keeps_update_counts(d_steps, g_steps):
+    trainer = make_trainer(GANTrainSteps(g_steps, d_steps), joint_train=True)
+    iterator = iter(batches())
+    trainer.train_rounds(iterator, tf.constant(2))
+    assert int(trainer.discriminator_optimizer.iterations) == 2 * d_steps
+    assert int(trainer.generator_optimizer.iterations) == 2 * g_steps
+    # One batch per update, and a joint update is one update: max(d, g) batches per round.
+    assert sum(1 for _ in iterator) == 50 - 2 * max(d_steps, g_steps)
+
+
+@pytest.mark.parametrize("loss", ["wasserstein", "relativistic"])
+def test_joint_update_equals_both_updates_from_the_same_start(loss):
+    """A joint update = the discriminator update, and the generator update against the *old* critic."""
+    z, x = next(iter(batches()))
+    joint, alternating = make_trainer(loss=loss), make_trainer(loss=loss)
+    for a, b in zip(alternating.networks.generator.weights + alternating.networks.discriminator.weights,
+                    joint.networks.generator.weights + joint.networks.discriminator.weights):
+        a.assign(b)
+    d_start = snapshot(joint.networks.discriminator.weights)
+    g_start = snapshot(joint.networks.generator.weights)
+    joint_logs = joint.joint_update(z, x)
+    d_logs = alternating.discriminator_update(z, x)
+    d_after = snapshot(alternating.networks.discriminator.weights)
+    for v, w in zip(alternating.networks.discriminator.weights + alternating.networks.generator.weights,
+                    d_start + g_start):
+        v.assign(w)  # back to the start: the generator must step against the old critic
+    g_logs = alternating.generator_update(z, x)
+    for got, want in zip(snapshot(joint.networks.discriminator.weights), d_after):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    for got, want, start in zip(snapshot(joint.networks.generator.weights),
+                                snapshot(alternating.networks.generator.weights), g_start):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        assert not np.array_equal(got, start)
+    for name, value in {**d_logs, **g_logs}.items():
+        assert float(joint_logs[name]) == pytest.approx(float(value), rel=1e-5, abs=1e-6), name
 
 
 def test_each_update_takes_a_fresh_batch():
@@ -128,3 +167,20 @@ def test_generator_ema_rejects_bad_decay():
     trainer = make_trainer()
     with pytest.raises(ValueError, match=r"in \(0, 1\)"):
         gan.train.GeneratorEMA(trainer.networks.generator, trainer.networks.generator_twin(), decay=1.5)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_generator_ema_averages_after_each_generator_update(jit_compile):
+    networks = GANNetworks(generator_fn, discriminator_fn)
+    networks.build(tf.TensorSpec([None, 4]))
+    ema = GeneratorEMA(networks.generator, networks.generator_twin(), decay=0.75)
+    trainer = AlternatingTrainer(networks, gan.losses.get("wasserstein"), keras.optimizers.SGD(0.1),
+                                 keras.optimizers.SGD(0.1), GANTrainSteps(1, 1), jit_compile=jit_compile,
+                                 generator_ema=ema, joint_train=True)
+    start = snapshot(ema.model.weights)
+    trainer.train_rounds(iter(batches()), tf.constant(1))
+    trainable = {id(v) for v in networks.generator.trainable_weights}
+    for average, live, before in zip(ema.model.weights, networks.generator.weights, start):
+        expected = 0.75 * before + 0.25 * live.numpy() if id(live) in trainable else live.numpy()
+        np.testing.assert_allclose(average.numpy(), expected, rtol=1e-6, atol=1e-7)
+        assert not np.allclose(average.numpy(), before)
