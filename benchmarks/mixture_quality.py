@@ -33,8 +33,8 @@ def run(program, *args):
 def main(argv):
     import numpy as np
 
-    from gan.eval import mixture_metrics
-    mixture = mixture_metrics.MIXTURES[FLAGS.dataset]
+    from gan.eval.mixture_metrics import MIXTURES, mixture_metrics
+    mixture = MIXTURES[FLAGS.dataset]
     extra = argv[1:]
     for seed in FLAGS.seeds:
         workdir = tempfile.mkdtemp(prefix=f"mixture_{FLAGS.dataset}_")
@@ -50,7 +50,7 @@ def main(argv):
         steps = max(entry.get("step", 0) for entry in log)
         print(json.dumps({
             "command": " ".join(sys.argv), "seed": int(seed), "steps": steps,
-            **mixture_metrics.mixture_metrics(samples, FLAGS.dataset),
+            **mixture_metrics(samples, FLAGS.dataset),
             "distance_quantiles_in_std": {q: round(float(np.quantile(distance, q / 100)), 2)
                                           for q in (50, 90, 95, 99)},
         }), flush=True)
