@@ -53,8 +53,13 @@ class GeneratorEMA:
     than the last iterate (Yazici et al. 2019, "The Unusual Effectiveness of Averaging in
     GAN Training"). Trainable weights are averaged; batch-norm statistics are copied.
 
+    The average is bias-corrected as in Adam (Kingma & Ba 2015): after `t` generator
+    updates it weighs update `k` by `decay**(t-k)` normalised by `1 - decay**t`, so the
+    initial random weights never linger, and long horizons (e.g. 0.9995) suit short runs.
+    Step by step that is `average += (1 - decay) / (1 - decay**t) * (live - average)`.
+
     >>> ema = GeneratorEMA(generator, twin_generator, decay=0.999)
-    >>> ema.update()   # after each generator update
+    >>> ema.update(generator_optimizer.iterations)   # after each generator update
     """
 
     def __init__(self, generator, twin, decay):
@@ -68,10 +73,13 @@ class GeneratorEMA:
         for t, v, _ in self._pairs:
             t.assign(v)
 
-    def update(self):
+    def update(self, updates):
+        """Folds in the live weights after the generator's `updates`-th update (counting from 1)."""
+        updates = tf.maximum(tf.cast(updates, tf.float32), 1.0)
+        rate = (1.0 - self.decay) / (1.0 - tf.pow(tf.constant(self.decay, tf.float32), updates))
         for average, live, trainable in self._pairs:
             if trainable:
-                average.assign_sub((1.0 - self.decay) * (average - live))
+                average.assign_sub(tf.cast(rate, average.dtype) * (average - live))
             else:
                 average.assign(live)
 
@@ -255,7 +263,7 @@ class AlternatingTrainer:
             for _ in range(steps):
                 logs.update(self._run(update, iterator))
                 if self._ema_update:  # cross-replica context: mirrored weights agree
-                    self._ema_update()
+                    self._ema_update(self.generator_optimizer.iterations.value)
         return logs
 
     def _log_names(self):

@@ -156,7 +156,7 @@ def test_generator_ema_averages_trainable_weights_and_copies_statistics():
     ema = gan.train.GeneratorEMA(live, twin, decay=0.9)
     start = snapshot(twin.weights)
     trainer.train_rounds(iter(batches()), tf.constant(1))
-    ema.update()
+    ema.update(1000)  # long after the start the bias correction is 1 - 0.9**1000 = 1
     trainable = {id(v) for v in live.trainable_weights}
     for before, average, current in zip(start, twin.weights, live.weights):
         expected = 0.9 * before + 0.1 * current.numpy() if id(current) in trainable else current.numpy()
@@ -170,17 +170,22 @@ def test_generator_ema_rejects_bad_decay():
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
-def test_generator_ema_averages_after_each_generator_update(jit_compile):
+def test_generator_ema_is_a_bias_corrected_average_of_the_updates(jit_compile):
     networks = GANNetworks(generator_fn, discriminator_fn)
     networks.build(tf.TensorSpec([None, 4]))
     ema = GeneratorEMA(networks.generator, networks.generator_twin(), decay=0.75)
     trainer = AlternatingTrainer(networks, gan.losses.get("wasserstein"), keras.optimizers.SGD(0.1),
                                  keras.optimizers.SGD(0.1), GANTrainSteps(1, 1), jit_compile=jit_compile,
                                  generator_ema=ema, joint_train=True)
-    start = snapshot(ema.model.weights)
-    trainer.train_rounds(iter(batches()), tf.constant(1))
-    trainable = {id(v) for v in networks.generator.trainable_weights}
-    for average, live, before in zip(ema.model.weights, networks.generator.weights, start):
-        expected = 0.75 * before + 0.25 * live.numpy() if id(live) in trainable else live.numpy()
-        np.testing.assert_allclose(average.numpy(), expected, rtol=1e-6, atol=1e-7)
-        assert not np.allclose(average.numpy(), before)
+    iterator, trainable = iter(batches()), {id(v) for v in networks.generator.trainable_weights}
+    live = []
+    for _ in range(3):
+        trainer.train_rounds(iterator, tf.constant(1))
+        live.append(snapshot(networks.generator.weights))
+    # Adam-style correction: sum_k 0.75**(3-k) * 0.25 * w_k / (1 - 0.75**3); the initial weights get no share.
+    shares = np.array([0.75 ** 2, 0.75, 1.0]) * 0.25 / (1 - 0.75 ** 3)
+    for i, (average, variable) in enumerate(zip(ema.model.weights, networks.generator.weights)):
+        expected = (sum(share * w[i] for share, w in zip(shares, live)) if id(variable) in trainable
+                    else live[-1][i])
+        np.testing.assert_allclose(average.numpy(), expected, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(average.numpy(), live[-1][i]) or id(variable) not in trainable
