@@ -11,6 +11,7 @@ exponential moving average of the generator's weights). Report medians over seed
 """
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,9 @@ def main(argv):
             samples, steps = (train_library(seed, workdir) if contender == "library"
                               else train_reference(seed, ema=contender == "reference_ema"))
             runs.append({"contender": contender, "seed": seed, "steps": steps, **score(samples, metrics)})
+            if contender == "library":  # the largest resident set of any gan-train / gan-generate so far
+                runs[-1]["gan_programs_peak_rss_gb"] = round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2)
             print(json.dumps(runs[-1]), flush=True)
     medians = {c: float(np.median([r["fid"] for r in runs if r["contender"] == c])) for c in FLAGS.contenders}
     print(json.dumps({"command": " ".join(sys.argv), "median_fid": medians}))
