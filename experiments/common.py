@@ -21,16 +21,17 @@ MANIFEST = "run.json"
 # et al. 2017 (penalty 10, Adam 1e-4, beta1 0.5, beta2 0.9); mnist follows TF-GAN
 # 2.1.0's MNIST example (Wasserstein loss with a spectrally normalized critic, G 1e-3 /
 # D 1e-4, Adam beta1 0.5, batch 32) with XLA and a bias-corrected 0.998 generator EMA
-# (300 s, seed 2: FID 1.09 against 1.77 with 0.995 and 3.28 with 0.99; XLA alternating
-# beat joint updates, seed 0: FID 2.25 at 1,890 steps against 4.20 at 2,030). Measured
-# choices (benchmarks/, figures in docs/benchmarks.md): digits is conditional (in 120 s under load: 97.9% of samples
-# recognised with confidence >= 0.9, against 61-68% for the best unconditional
-# recipes tried); ring/grid use penalty 1, 5 critic steps, Adam 3e-4 and a generator
-# EMA of 0.999 (ring in 120 s on an idle machine: 8/8 modes, 94.4% high quality,
-# reverse KL 0.0008; with Adam 1e-3 under load 80.6%); grid takes 256 units and
-# Adam 1e-3 (300 s: 25/25 modes, 85.8% high quality, reverse KL 0.006, against 14.7%
-# with 128 units and 3e-4, measured under load); both sample and log
-# rarely because a fast 2-D step would otherwise wait on plotting.
+# (300 s, 3 seeds: median FID 1.21, against 2.90 with 0.99 and 9.01 for the hand-written
+# loop; alternating beat joint updates, seed 0: FID 2.25 at 1,890 steps against 4.20 at
+# 2,030). Measured choices (benchmarks/, figures in docs/benchmarks.md): digits is
+# conditional (in 120 s under load: 97.9% of samples recognised with confidence >= 0.9,
+# against 61-68% for the best unconditional recipes tried); ring/grid use penalty 1,
+# 5 critic steps and a generator EMA of 0.999; ring Adam 3e-4 (120 s: 8/8 modes, 94.7%
+# high quality, reverse KL 0.0011; with Adam 1e-3 under load 80.6%; a 0.9995 average,
+# penalty 0.1, batch 1024 or joint updates did no better); grid 256 units and Adam 1e-3
+# (300 s: 25/25 modes, 89.2% high quality, reverse KL 0.003, against 14.7% with 128
+# units and 3e-4 under load); both sample and log rarely because a fast 2-D step would
+# otherwise wait on plotting.
 DATASET_DEFAULTS = {
     "digits": dict(
         architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=True,
