@@ -101,7 +101,8 @@ class GANEstimator:
     object with `reset_state()`, `update_state(real_data, generated_data, generator_inputs)`
     (numpy batches) and `result() -> dict`, e.g. from `gan.eval`; `evaluate` reports it.
     `generator_ema_decay` (e.g. 0.999) keeps an exponential moving average of the
-    generator's weights, used by `predict`, `evaluate`, `export` and sample summaries.
+    generator's weights (bias-corrected, so no trace of the initial weights remains),
+    used by `predict`, `evaluate`, `export` and sample summaries.
     `mixed_precision` ('mixed_bfloat16' or 'mixed_float16', with loss scaling) builds the
     networks under that Keras dtype policy; losses and critic outputs stay float32.
 

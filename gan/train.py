@@ -148,7 +148,7 @@ class AlternatingTrainer:
         self._generator_update = tf.function(self.generator_update, jit_compile=jit_compile)
         self._joint_update = tf.function(self.joint_update, jit_compile=jit_compile)
         # XLA fuses the average into one pass over each weight (measured on one device only).
-        self._ema_update = generator_ema and tf.function(
+        self._ema_update = None if generator_ema is None else tf.function(
             generator_ema.update, jit_compile=jit_compile and self.strategy.num_replicas_in_sync == 1)
         self.train_rounds = tf.function(self._train_rounds)
 
@@ -174,7 +174,7 @@ class AlternatingTrainer:
         """Both updates from one forward pass (TF-GAN's joint training): simultaneous, not alternating.
 
         The generator's gradient is taken through the discriminator as it was before this
-        update, which saves one generator and one discriminator forward pass per round.
+        update, which saves one generator and one discriminator forward pass.
         """
         nets = self.networks
         with tf.GradientTape(persistent=True) as tape:
@@ -262,7 +262,7 @@ class AlternatingTrainer:
         for update, steps in ((self._generator_update, g_steps - joint_steps), (self._joint_update, joint_steps)):
             for _ in range(steps):
                 logs.update(self._run(update, iterator))
-                if self._ema_update:  # cross-replica context: mirrored weights agree
+                if self._ema_update is not None:  # cross-replica context: mirrored weights agree
                     self._ema_update(self.generator_optimizer.iterations.value)
         return logs
 
