@@ -24,18 +24,18 @@ flags.DEFINE_float("max_seconds", 300, "Training budget per run, seconds.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds; the figures are medians over them.")
 flags.DEFINE_list("contenders", ["library", "reference", "reference_ema"], "Which runs to make.")
 flags.DEFINE_integer("num_samples", 5000, "Samples scored per run.")
-flags.DEFINE_list("library_flags", [], "Extra gan-train flags for the library run, e.g. --nojoint_train.")
+flags.DEFINE_list("library_flags", [], "Extra gan-train flags for the library run, e.g. --joint_train.")
 FLAGS = flags.FLAGS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def train_library(seed, workdir):
-    """`gan-train --dataset=mnist` with its defaults; returns a sampler of `n` images."""
+    """`gan-train --dataset=mnist` with its defaults (plus --library_flags); returns (samples, steps)."""
     model_dir = os.path.join(workdir, f"library-{seed}")
     subprocess.run([sys.executable, "-m", "experiments.train", "--dataset=mnist", f"--data_dir={FLAGS.data_dir}",
                     "--nodownload", f"--model_dir={model_dir}", f"--max_seconds={FLAGS.max_seconds}",
-                    f"--seed={seed}", "--nohealth", *FLAGS.library_flags], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": ROOT})
+                    f"--seed={seed}", "--nohealth", *FLAGS.library_flags],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": ROOT})
     output = os.path.join(workdir, f"library-{seed}.npy")
     subprocess.run([sys.executable, "-m", "experiments.generate", f"--model_dir={model_dir}",
                     f"--num_samples={FLAGS.num_samples}", f"--output={output}", f"--seed={seed + 100}"],

@@ -86,8 +86,8 @@ CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss"
                 "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
                 "discriminator_steps", "generator_lr", "discriminator_lr", "beta1", "beta2", "max_steps",
                 "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
-                "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every", "best_metric",
-                "eval_samples")
+                "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every",
+                "best_metric", "eval_samples")
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
                   "sample_every", "log_every", "steps_per_execution", "eval_samples")
 _OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")

@@ -140,7 +140,6 @@ class AlternatingTrainer:
         self.penalties = penalties
         self.strategy = strategy or tf.distribute.get_strategy()
         self.rng = rng if rng is not None else tf.random.Generator.from_non_deterministic_state()
-        self.generator_ema = generator_ema
         self.joint_train = joint_train
         self._gen_loss_needs_real = gan_losses.generator_loss_needs_real_outputs(
             gan_loss.generator_loss_fn)
