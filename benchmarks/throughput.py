@@ -20,6 +20,7 @@ flags.DEFINE_integer("window", 20, "Steps per timing window.")
 flags.DEFINE_integer("windows", 6, "Timing windows per side (after warm-up).")
 flags.DEFINE_bool("jit_compile", False, "XLA for the library path.")
 flags.DEFINE_bool("reference_jit_compile", True, "XLA for the hand-written loop.")
+flags.DEFINE_bool("reference_mixed_bfloat16", False, "Hand-written loop under the mixed_bfloat16 policy.")
 flags.DEFINE_integer("steps_per_execution", 1, "Library: rounds per compiled call.")
 flags.DEFINE_bool("joint_train", False, "Library: both updates from one forward pass (simultaneous).")
 flags.DEFINE_enum("mixed_precision", None, ["mixed_bfloat16", "mixed_float16"], "Library: dtype policy.")
@@ -36,12 +37,15 @@ def batches(tf):
 class ReferenceLoop:
     """The hand-written recipe: one compiled discriminator update, then one generator update."""
 
-    def __init__(self, tf, keras, gan, noise_dims=64, jit_compile=True, iterator=None):
+    def __init__(self, tf, keras, gan, noise_dims=64, jit_compile=True, iterator=None, dtype_policy="float32"):
         pair = gan.networks.tfgan_mnist()
+        previous_policy = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(dtype_policy)
         z = keras.Input((noise_dims,))
         self.generator = keras.Model(z, pair.generator_fn(z))
         x, z2 = keras.Input((28, 28, 1)), keras.Input((noise_dims,))
         self.discriminator = keras.Model([x, z2], pair.discriminator_fn(x, z2))
+        keras.config.set_dtype_policy(previous_policy)
         self.g_opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
         self.d_opt = keras.optimizers.Adam(1e-4, beta_1=0.5)
         self.tf = tf
@@ -53,16 +57,19 @@ class ReferenceLoop:
         tf = self.tf
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
-            loss = (tf.reduce_mean(self.discriminator([fake, z], training=True))
-                    - tf.reduce_mean(self.discriminator([x, z], training=True)) + sum(self.discriminator.losses))
+            loss = (self._mean(self.discriminator([fake, z], training=True))
+                    - self._mean(self.discriminator([x, z], training=True)) + sum(self.discriminator.losses))
         variables = self.discriminator.trainable_variables
         self.d_opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
+    def _mean(self, critic_output):
+        return self.tf.reduce_mean(self.tf.cast(critic_output, "float32"))  # bf16 outputs: loss in float32
+
     def _g_step(self, z):
         tf = self.tf
         with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(self.discriminator([self.generator(z, training=True), z], training=True))
+            loss = -self._mean(self.discriminator([self.generator(z, training=True), z], training=True))
             loss += sum(self.generator.losses)
         variables = self.generator.trainable_variables
         self.g_opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
@@ -84,7 +91,8 @@ def main(argv):
     import tensorflow as tf
 
     import gan
-    reference = ReferenceLoop(tf, keras, gan, FLAGS.noise_dims, FLAGS.reference_jit_compile, iter(batches(tf)))
+    reference = ReferenceLoop(tf, keras, gan, FLAGS.noise_dims, FLAGS.reference_jit_compile, iter(batches(tf)),
+                              "mixed_bfloat16" if FLAGS.reference_mixed_bfloat16 else "float32")
     est = gan.GANEstimator(
         *gan.networks.tfgan_mnist(), model_dir=tempfile.mkdtemp(),
         generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),

@@ -277,6 +277,7 @@ BUILT_IN = ["least_squares", "minimax", "modified", "relativistic", "wasserstein
 def private_registry(monkeypatch):
     """Lets a test register losses without leaking them into other tests."""
     monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    monkeypatch.setattr(registry, "_ZERO_SUM", set(registry._ZERO_SUM))
 
 
 def test_built_in_losses_are_registered():
@@ -345,6 +346,32 @@ def test_call_passes_only_declared_outputs():
           np.mean(GEN) - np.mean(REAL))
     with pytest.raises(ValueError, match="discriminator loss .* declares neither"):
         losses.call_discriminator_loss(lambda fake_logits: fake_logits, REAL, GEN)
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_zero_sum_flag_matches_the_gradients(name):
+    """Joint training trusts `is_zero_sum`: dLg/dD(G(z)) must then be exactly -dLd/dD(G(z))."""
+    pair = losses.get(name)
+    real = tf.constant(np.random.default_rng(0).normal(size=(6, 1)), tf.float32)
+    gen = tf.Variable(np.random.default_rng(1).normal(size=(6, 1)), dtype=tf.float32)
+    with tf.GradientTape(persistent=True) as tape:
+        d_loss = losses.call_discriminator_loss(pair.discriminator_loss_fn, real, gen)
+        g_loss = losses.call_generator_loss(pair.generator_loss_fn, real, gen)
+    opposite = np.allclose(tape.gradient(g_loss, gen), -tape.gradient(d_loss, gen), atol=1e-7)
+    assert losses.is_zero_sum(pair) == opposite
+    assert losses.is_zero_sum(pair) == (name in ("minimax", "wasserstein"))
+
+
+def test_register_zero_sum_pair(private_registry):
+    def halved_critic_loss(discriminator_real_outputs, discriminator_gen_outputs):
+        return 0.5 * losses.wasserstein_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs)
+
+    def halved_generator_loss(discriminator_gen_outputs):
+        return 0.5 * losses.wasserstein_generator_loss(discriminator_gen_outputs)
+
+    assert not losses.is_zero_sum(losses.register("halved", halved_generator_loss, halved_critic_loss))
+    assert losses.is_zero_sum(losses.register("halved", halved_generator_loss, halved_critic_loss,
+                                              overwrite=True, zero_sum=True))
 
 
 def test_generator_loss_needs_real_outputs():

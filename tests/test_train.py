@@ -19,8 +19,14 @@ def discriminator_fn(x, z):
     return keras.layers.Dense(1)(keras.layers.Dense(8, activation="relu")(x))
 
 
-def make_trainer(train_steps=GANTrainSteps(1, 1), penalties=Penalties(), loss="wasserstein", joint_train=False):
-    networks = GANNetworks(generator_fn, discriminator_fn)
+def regularized_generator_fn(z):
+    h = keras.layers.Dense(8, activation="relu", kernel_regularizer=keras.regularizers.L2(0.1))(z)
+    return keras.layers.Dense(2)(keras.layers.BatchNormalization()(h))
+
+
+def make_trainer(train_steps=GANTrainSteps(1, 1), penalties=Penalties(), loss="wasserstein", joint_train=False,
+                 generator=generator_fn):
+    networks = GANNetworks(generator, discriminator_fn)
     networks.build(tf.TensorSpec([None, 4]))
     g_opt, d_opt = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1)
     return AlternatingTrainer(networks, gan.losses.get(loss), g_opt, d_opt, train_steps, penalties,
@@ -88,11 +94,13 @@ def test_joint_train_keeps_update_counts(d_steps, g_steps):
     assert sum(1 for _ in iterator) == 50 - 2 * max(d_steps, g_steps)
 
 
-@pytest.mark.parametrize("loss", ["wasserstein", "relativistic"])
-def test_joint_update_equals_both_updates_from_the_same_start(loss):
+# wasserstein and minimax take both gradients from one backward pass (zero-sum losses).
+@pytest.mark.parametrize("loss,generator", [("wasserstein", generator_fn), ("relativistic", generator_fn),
+                                            ("minimax", generator_fn), ("wasserstein", regularized_generator_fn)])
+def test_joint_update_equals_both_updates_from_the_same_start(loss, generator):
     """A joint update = the discriminator update, and the generator update against the *old* critic."""
     z, x = next(iter(batches()))
-    joint, alternating = make_trainer(loss=loss), make_trainer(loss=loss)
+    joint, alternating = make_trainer(loss=loss, generator=generator), make_trainer(loss=loss, generator=generator)
     for a, b in zip(alternating.networks.generator.weights + alternating.networks.discriminator.weights,
                     joint.networks.generator.weights + joint.networks.discriminator.weights):
         a.assign(b)
@@ -167,6 +175,40 @@ def test_generator_ema_rejects_bad_decay():
     trainer = make_trainer()
     with pytest.raises(ValueError, match=r"in \(0, 1\)"):
         gan.train.GeneratorEMA(trainer.networks.generator, trainer.networks.generator_twin(), decay=1.5)
+
+
+class HostSGD(keras.optimizers.SGD):
+    """SGD whose step also runs host Python (`tf.numpy_function`), which XLA cannot compile."""
+
+    def apply_gradients(self, grads_and_vars):
+        tf.numpy_function(lambda: np.float32(0.0), [], tf.float32)
+        return super().apply_gradients(grads_and_vars)
+
+
+def wide_discriminator_fn(x, z):
+    return keras.layers.Dense(1)(keras.layers.Dense(2, activation="relu")(keras.layers.Dense(1000)(
+        keras.layers.Dense(1000)(x))))  # just over XLA_WEIGHT_UPDATE_MIN_WEIGHTS
+
+
+@pytest.mark.parametrize("discriminator,jit_compile_attr,compiled", [
+    (discriminator_fn, None, False), (wide_discriminator_fn, None, True),
+    (discriminator_fn, True, True), (wide_discriminator_fn, False, False)])
+def test_optimizer_steps_of_big_networks_are_xla_compiled(discriminator, jit_compile_attr, compiled):
+    """Without whole-update XLA, big networks' optimizer steps are compiled; `optimizer.jit_compile` overrides."""
+    z, x = next(iter(batches()))
+    networks = GANNetworks(generator_fn, discriminator)
+    networks.build(tf.TensorSpec([None, 4]))
+    host_sgd = HostSGD(0.1)
+    if jit_compile_attr is not None:
+        host_sgd.jit_compile = jit_compile_attr
+    trainer = AlternatingTrainer(networks, gan.losses.get("wasserstein"), keras.optimizers.SGD(0.1), host_sgd)
+    before = snapshot(networks.discriminator.trainable_variables)
+    if compiled:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="compil"):
+            trainer.discriminator_update(z, x)
+    else:
+        trainer.discriminator_update(z, x)
+        assert any(changed(before, networks.discriminator.trainable_variables))
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])

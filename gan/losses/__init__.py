@@ -32,6 +32,7 @@ from gan.losses.registry import (
     call_generator_loss,
     generator_loss_needs_real_outputs,
     get,
+    is_zero_sum,
     names,
     register,
 )

@@ -27,6 +27,9 @@ class GANLoss(NamedTuple):
 
 
 _REGISTRY = {}
+# (generator loss, discriminator loss) pairs whose generator loss has, with respect to
+# D(G(z)), minus the gradient of the discriminator loss: one backward pass serves both.
+_ZERO_SUM = set()
 
 
 def _declared_outputs(fn, role):
@@ -82,6 +85,19 @@ def generator_loss_needs_real_outputs(fn):
     return REAL_OUTPUTS in _declared_outputs(fn, "generator")
 
 
+def is_zero_sum(gan_loss):
+    """Whether `gan_loss`'s generator loss has minus the discriminator loss's gradient in D(G(z)).
+
+    Then one backward pass of the discriminator loss gives the generator's gradient too
+    (negated), which joint training uses. True for the registered `wasserstein` and
+    `minimax` pairs, and pairs registered with `zero_sum=True`.
+
+    >>> is_zero_sum(get('wasserstein')), is_zero_sum(get('modified'))
+    (True, False)
+    """
+    return (gan_loss.generator_loss_fn, gan_loss.discriminator_loss_fn) in _ZERO_SUM
+
+
 def names():
     """Sorted names of the registered losses.
 
@@ -105,11 +121,13 @@ def get(name_or_loss):
                      f"{', '.join(names())}")
 
 
-def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False):
+def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False, zero_sum=False):
     """Registers a loss pair under `name` and returns it as a `GANLoss`.
 
     Both functions must declare the discriminator outputs they read (see
-    `call_generator_loss`); an existing name needs `overwrite=True`.
+    `call_generator_loss`); an existing name needs `overwrite=True`. Pass
+    `zero_sum=True` only when the generator loss's gradient with respect to
+    D(G(z)) is exactly minus the discriminator loss's (see `is_zero_sum`).
 
     >>> pair = register('halved_wasserstein',
     ...                 lambda discriminator_gen_outputs: -0.5 * discriminator_gen_outputs,
@@ -130,14 +148,17 @@ def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False):
         raise ValueError(f"GAN loss {name!r} is already registered; pass overwrite=True "
                          f"to replace it")
     _REGISTRY[name] = GANLoss(generator_loss_fn, discriminator_loss_fn)
+    if zero_sum:
+        _ZERO_SUM.add((generator_loss_fn, discriminator_loss_fn))
     return _REGISTRY[name]
 
 
 register("wasserstein", functions.wasserstein_generator_loss,
-         functions.wasserstein_discriminator_loss)
+         functions.wasserstein_discriminator_loss, zero_sum=True)
 register("wasserstein_hinge", functions.wasserstein_hinge_generator_loss,
          functions.wasserstein_hinge_discriminator_loss)
-register("minimax", functions.minimax_generator_loss, functions.minimax_discriminator_loss)
+register("minimax", functions.minimax_generator_loss, functions.minimax_discriminator_loss,
+         zero_sum=True)
 register("modified", functions.modified_generator_loss,
          functions.modified_discriminator_loss)
 register("least_squares", functions.least_squares_generator_loss,
