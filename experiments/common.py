@@ -20,10 +20,11 @@ MANIFEST = "run.json"
 # `default` serves every other TFDS image dataset. WGAN-GP settings follow Gulrajani
 # et al. 2017 (penalty 10, Adam 1e-4, beta1 0.5, beta2 0.9); mnist follows TF-GAN
 # 2.1.0's MNIST example (Wasserstein loss with a spectrally normalized critic, G 1e-3 /
-# D 1e-4, Adam beta1 0.5, batch 32) with XLA and a bias-corrected 0.998 generator EMA
-# (300 s, 3 seeds: median FID 1.21, against 2.90 with 0.99 and 9.01 for the hand-written
-# loop; alternating beat joint updates, seed 0: FID 2.25 at 1,890 steps against 4.20 at
-# 2,030). Measured choices (benchmarks/, figures in docs/benchmarks.md): digits is
+# D 1e-4, Adam beta1 0.5, batch 32) with a bias-corrected 0.998 generator EMA (300 s,
+# 3 seeds, XLA: median FID 1.21, against 2.90 with 0.99 and 9.01 for the hand-written
+# loop) and bfloat16 where native without whole-step XLA (seed 0: 2,550 steps to FID 0.76,
+# against 1,930 to 1.28 with XLA in float32; XLA with bf16 is slower than either);
+# alternating beat joint updates (bf16, seed 0: FID 1.23 at 3,350 steps). Measured choices (benchmarks/, figures in docs/benchmarks.md): digits is
 # conditional (in 120 s under load: 97.9% of samples recognised with confidence >= 0.9,
 # against 61-68% for the best unconditional recipes tried); ring/grid use penalty 1,
 # 5 critic steps and a generator EMA of 0.999; ring Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
@@ -39,35 +40,35 @@ DATASET_DEFAULTS = {
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-3,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=100_000, max_seconds=120.0,
         save_every=500, sample_every=200, log_every=20, steps_per_execution=20, jit_compile=False,
-        joint_train=False),
+        joint_train=False, mixed_precision=None),
     "mnist": dict(
         architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=0.0, noise_dims=64, batch_size=32,
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-4,
         beta1=0.5, beta2=0.999, generator_ema_decay=0.998, max_steps=20_000, max_seconds=None,
-        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=True,
-        joint_train=False),
+        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=False,
+        joint_train=False, mixed_precision="auto"),
     "ring": dict(
         architecture="mlp", base_filters=None, hidden_units=(128, 128), spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
         generator_steps=1, discriminator_steps=5, generator_lr=3e-4, discriminator_lr=3e-4,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=120.0,
         save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
-        joint_train=False),
+        joint_train=False, mixed_precision=None),
     "grid": dict(
         architecture="mlp", base_filters=None, hidden_units=(256, 256), spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
         generator_steps=1, discriminator_steps=5, generator_lr=1e-3, discriminator_lr=1e-3,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=300.0,
         save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
-        joint_train=False),
+        joint_train=False, mixed_precision=None),
     "default": dict(
         architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=10.0, noise_dims=128, batch_size=64,
         generator_steps=1, discriminator_steps=5, generator_lr=1e-4, discriminator_lr=1e-4,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=20_000, max_seconds=None,
         save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=False,
-        joint_train=False),
+        joint_train=False, mixed_precision=None),
 }
 
 DATASET_DEFAULTS["fashion_mnist"] = DATASET_DEFAULTS["mnist"]  # same 28x28x1 shape and recipe

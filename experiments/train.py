@@ -65,8 +65,9 @@ def define_flags():
     d.DEFINE_boolean("jit_compile", False, "Compile the training step with XLA" + _TABLE_HELP + ".")
     d.DEFINE_boolean("joint_train", False, "Update both networks from one shared forward pass (simultaneous "
                      "rather than alternating updates; fewer passes per step)" + _TABLE_HELP + ".")
-    d.DEFINE_enum("mixed_precision", None, ["mixed_bfloat16", "mixed_float16"],
-                  "Keras mixed-precision policy of the networks (default: float32).")
+    d.DEFINE_enum("mixed_precision", None, ["auto", "mixed_bfloat16", "mixed_float16", "float32"],
+                  "Keras mixed-precision policy of the networks; auto: mixed_bfloat16 where the hardware "
+                  "computes it natively, else float32" + _TABLE_HELP + ".")
     d.DEFINE_integer("eval_every", 0, "Evaluate (FID/KID/classifier score, or mixture metrics) every this many "
                      "steps, a multiple of --log_every; 0 for never.")
     d.DEFINE_string("best_metric", None, "Metric whose best value is kept in model_dir/best (default: fid for "
@@ -278,8 +279,6 @@ def main(argv):
     if config["batch_size"] % strategy.num_replicas_in_sync:
         raise common.UsageError(f"--batch_size={config['batch_size']} must be a multiple of the "
                                 f"{strategy.num_replicas_in_sync} replicas of --strategy={flags.FLAGS.strategy}.")
-    if config["jit_compile"] and "jit_compile" not in explicit and strategy.num_replicas_in_sync > 1:
-        config["jit_compile"] = False  # the tables' XLA default is measured on one device; CPU replicas refuse it
     check_names(gan, config)
     spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
                              image_size=config["image_size"])

@@ -277,8 +277,8 @@ def test_ring_run_plots_samples_over_data_and_generates_points(ring_run, workdir
 def test_conditional_mnist_run_under_mock_data_generates_chosen_labels(mnist_run, workdir):
     manifest = _manifest(mnist_run)
     assert manifest["dataset"]["data_shape"] == [28, 28, 1] and manifest["config"]["conditional"] is True
-    # mnist's table default: XLA (benchmarks/throughput.py), exercised end to end here.
-    assert manifest["config"]["jit_compile"] is True and manifest["config"]["joint_train"] is False
+    # mnist's table defaults (benchmarks/mnist_quality.py), exercised end to end here.
+    assert manifest["config"]["mixed_precision"] == "auto" and manifest["config"]["jit_compile"] is False
     assert _logged_steps(mnist_run) == [2, 4]
     # 100 conditional previews: 10 x 10 tiles of 28 px enlarged 2x (56 >= MIN_TILE_PIXELS), framed by 1 px.
     assert Image.open(mnist_run / "samples.png").size == (10 * 58, 10 * 58)

@@ -1,5 +1,6 @@
 """GANEstimator: resume, export, conditioning, mode, summaries, NaN guard, bad input."""
 import glob
+import io
 import json
 import os
 import shutil
@@ -270,6 +271,24 @@ def test_mixed_precision_builds_low_precision_layers_and_float32_losses(tmp_path
     assert np.isfinite(record["generator_loss"]) and np.isfinite(record["discriminator_loss"])
     if policy == "mixed_float16":
         assert isinstance(est._trainer.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_mixed_precision_uses_bfloat16_only_where_native(tmp_path, monkeypatch, native):
+    monkeypatch.setattr(gan.estimator, "native_bfloat16", lambda: native)
+    est = estimator(tmp_path, mixed_precision="auto")
+    est.train(pairs(), max_steps=1, progress=False)
+    dense = [layer for layer in est.networks.generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense[0].compute_dtype == ("bfloat16" if native else "float32")
+
+
+def test_native_bfloat16_reads_the_cpu_flags(monkeypatch):
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    cpuinfo = "flags\t\t: fpu avx2 avx512f avx512_bf16\n"
+    monkeypatch.setattr("builtins.open", lambda *args, **kwargs: io.StringIO(cpuinfo))
+    assert gan.estimator.native_bfloat16()
+    cpuinfo = "flags\t\t: fpu avx2 avx512f\n"
+    assert not gan.estimator.native_bfloat16()
 
 
 def test_unknown_mixed_precision_policy_is_refused(tmp_path):
