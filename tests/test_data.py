@@ -1,4 +1,5 @@
 """Tests for gan.data: embedded datasets, the TFDS input pipeline and its one-line errors."""
+import collections
 import os
 from unittest import mock
 
@@ -120,6 +121,27 @@ def test_seed_makes_noise_and_order_reproducible(data_dir):
     assert not np.allclose(noise_a, first_batches(8)[0][0])
     everything = np.concatenate([noise_a, noise_b])
     assert abs(everything.mean()) < 0.05 and abs(everything.std() - 1) < 0.05  # N(0, 1).
+
+
+def test_small_datasets_are_gathered_in_a_fresh_order_each_epoch(data_dir):
+    """digits fit under GATHER_LIMIT_BYTES: whole epochs of distinct examples, reshuffled per epoch."""
+    everything, _ = _all(data.real_dataset("digits", data_dir=data_dir))
+    per_epoch = 1797 // 64
+    batches = [real.numpy().reshape(64, -1) for _, real in
+               data.gan_dataset("digits", 64, data_dir=data_dir, seed=3).take(2 * per_epoch)]
+    first, second = np.concatenate(batches[:per_epoch]), np.concatenate(batches[per_epoch:])
+    available = collections.Counter(row.tobytes() for row in everything.reshape(1797, -1))
+    for epoch in (first, second):  # no example twice within an epoch
+        drawn = collections.Counter(row.tobytes() for row in epoch)
+        assert all(count <= available[row] for row, count in drawn.items())
+    assert not np.array_equal(first, second)  # a new order each epoch
+    unshuffled = next(iter(data.gan_dataset("digits", 64, data_dir=data_dir, shuffle=False)))[1].numpy()
+    np.testing.assert_array_equal(unshuffled, everything[:64])
+
+
+def test_batches_larger_than_the_dataset_span_epochs(data_dir):
+    noise, real = next(iter(data.gan_dataset("digits", 2000, noise_dims=4, data_dir=data_dir, seed=0)))
+    assert noise.shape == (2000, 4) and real.shape == (2000, 8, 8, 1)
 
 
 def test_gan_input_fn_is_a_zero_argument_input_fn(data_dir):
