@@ -28,11 +28,11 @@ MANIFEST = "run.json"
 # conditional (in 120 s under load: 97.9% of samples recognised with confidence >= 0.9,
 # against 61-68% for the best unconditional recipes tried); ring/grid use penalty 1,
 # 5 critic steps and a generator EMA of 0.999; ring Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
-# median 94.8% high quality, reverse KL <= 0.0011; with Adam 1e-3 under load 80.6%;
-# a 0.9995 average, penalty 0.1, batch 1024 or joint updates did no better); grid 256 units and Adam 1e-3
-# (300 s: 25/25 modes, 89.2% high quality, reverse KL 0.003, against 14.7% with 128
-# units and 3e-4 under load); both sample and log rarely because a fast 2-D step would
-# otherwise wait on plotting.
+# median 95.56% high quality, reverse KL <= 0.0019; with Adam 1e-3 under load 80.6%;
+# a 0.9995 average, penalty 0.1, batch 1024, joint updates, the modified or least-squares
+# loss did no better); grid 256 units and Adam 1e-3 (300 s: 25/25 modes, 91.6% high
+# quality, reverse KL 0.007, against 14.7% with 128 units and 3e-4 under load); both
+# sample and log rarely because a fast 2-D step would otherwise wait on plotting.
 DATASET_DEFAULTS = {
     "digits": dict(
         architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=True,

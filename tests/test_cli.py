@@ -84,9 +84,11 @@ def trainings(workdir, pool):
     return {
         "digits": (pool.submit(_cli, workdir, "train", f"--model_dir={workdir / 'digits'}", "--base_filters=4",
                                *TINY), workdir / "digits"),
-        # From the ring flag file, tiny flags after it overriding its values.
+        # From the ring flag file, tiny flags after it overriding its values. An 8-unit critic on
+        # batches of 8 is below what the start-up check is calibrated for: it passes or fails by seed.
         "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/experiments/configs/ring.cfg",
-                             "--hidden_units=8", "--eval_every=2", *TINY), workdir / "runs" / "ring-wasserstein"),
+                             "--hidden_units=8", "--eval_every=2", "--nopreflight", *TINY),
+                 workdir / "runs" / "ring-wasserstein"),
         "mnist": (pool.submit(_cli, workdir, None, "--dataset=mnist", "--conditional", "--architecture=dcgan",
                               "--base_filters=4", f"--model_dir={workdir / 'mnist'}", *TINY, code=MOCK_MNIST),
                   workdir / "mnist"),

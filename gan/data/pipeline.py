@@ -2,7 +2,9 @@
 
 One route for every dataset: a prepared TFDS builder (`gan.data.catalog`), its data
 feature scaled to float32 [-1, 1] (images; 2-D points are kept as they are) and
-optionally center-cropped and resized, then cache / shuffle / repeat / batch / noise.
+optionally center-cropped and resized, then cache / shuffle / repeat / batch / noise
+(datasets up to `GATHER_LIMIT_BYTES` decoded: batches gathered from one in-memory tensor
+by an index shuffled each epoch).
 
 Example:
     ds = gan_dataset('digits', batch_size=32, noise_dims=64, seed=0)
