@@ -22,7 +22,7 @@ CACHE_LIMIT_BYTES = 1 << 30  # Decoded float32 data up to 1 GiB is kept in memor
 SHUFFLE_BUFFER = 10_000
 # Up to this much decoded data, batches are gathered from one in-memory tensor by shuffled
 # index: tf.data's per-example shuffle and batch would cost more than a small model's
-# step (ring, 2-D points: 1.4x the training steps/s).
+# step (ring, 2-D points: 1.28x the training rounds/s).
 GATHER_LIMIT_BYTES = 64 << 20
 
 
