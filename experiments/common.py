@@ -24,14 +24,15 @@ MANIFEST = "run.json"
 # 3 seeds, XLA: median FID 1.21, against 2.90 with 0.99 and 9.01 for the hand-written
 # loop) and bfloat16 where native without whole-step XLA (seed 0: 2,550 steps to FID 0.76,
 # against 1,930 to 1.28 with XLA in float32; XLA with bf16 is slower than either);
-# alternating beat joint updates (bf16, seed 0: FID 1.23 at 3,350 steps). Measured choices (benchmarks/, figures in docs/benchmarks.md): digits is
-# conditional (in 120 s under load: 97.9% of samples recognised with confidence >= 0.9,
-# against 61-68% for the best unconditional recipes tried); ring/grid use penalty 1,
-# 5 critic steps and a generator EMA of 0.999; ring Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
+# alternating beat joint updates (bf16, seed 0: FID 1.23 at 3,350 steps). Measured
+# choices (benchmarks/, figures in docs/benchmarks.md): digits is conditional (in 120 s under load: 97.9% of samples recognised with confidence >= 0.9,
+# against 61-68% for the best unconditional recipes tried); ring/grid use penalty 1 and a
+# generator EMA of 0.999; ring 5 critic steps and Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
 # median 95.56% high quality, reverse KL <= 0.0019; with Adam 1e-3 under load 80.6%;
 # a 0.9995 average, penalty 0.1, batch 1024, joint updates, the modified or least-squares
-# loss did no better); grid 256 units and Adam 1e-3 (300 s: 25/25 modes, 91.6% high
-# quality, reverse KL 0.007, against 14.7% with 128 units and 3e-4 under load); both
+# loss did no better); grid 256 units, Adam 1e-3 and 2 critic steps (300 s, 3 seeds:
+# 25/25 modes, median 94.4% high quality, reverse KL <= 0.008; 5 critic steps 91.6%,
+# 1 collapsed to 3 modes; 128 units and 3e-4 under load 14.7%); both
 # sample and log rarely because a fast 2-D step would otherwise wait on plotting.
 DATASET_DEFAULTS = {
     "digits": dict(
@@ -58,7 +59,7 @@ DATASET_DEFAULTS = {
     "grid": dict(
         architecture="mlp", base_filters=None, hidden_units=(256, 256), spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
-        generator_steps=1, discriminator_steps=5, generator_lr=1e-3, discriminator_lr=1e-3,
+        generator_steps=1, discriminator_steps=2, generator_lr=1e-3, discriminator_lr=1e-3,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=300.0,
         save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
         joint_train=False, mixed_precision=None),
