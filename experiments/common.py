@@ -25,8 +25,9 @@ MANIFEST = "run.json"
 # loop) and bfloat16 where native without whole-step XLA (seed 0: 2,550 steps to FID 0.76,
 # against 1,930 to 1.28 with XLA in float32; XLA with bf16 is slower than either);
 # alternating beat joint updates (bf16, seed 0: FID 1.23 at 3,350 steps). Measured
-# choices (benchmarks/, figures in docs/benchmarks.md): digits is conditional (in 120 s under load: 97.9% of samples recognised with confidence >= 0.9,
-# against 61-68% for the best unconditional recipes tried); ring/grid use penalty 1 and a
+# choices (benchmarks/, figures in docs/benchmarks.md): digits is conditional (in 120 s
+# under load: 97.9% of samples recognised with confidence >= 0.9, against 61-68% for the
+# best unconditional recipes tried); ring/grid use penalty 1 and a
 # generator EMA of 0.999; ring 5 critic steps and Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
 # median 95.56% high quality, reverse KL <= 0.0019; with Adam 1e-3 under load 80.6%;
 # a 0.9995 average, penalty 0.1, batch 1024, joint updates, the modified or least-squares
