@@ -49,6 +49,8 @@ def define_flags():
     d.DEFINE_integer("discriminator_steps", None, "Discriminator updates per training step" + _TABLE_HELP + ".")
     d.DEFINE_float("generator_lr", None, "Generator Adam learning rate" + _TABLE_HELP + ".")
     d.DEFINE_float("discriminator_lr", None, "Discriminator Adam learning rate" + _TABLE_HELP + ".")
+    d.DEFINE_integer("lr_half_life", None, "Halve both learning rates every this many training steps (smooth "
+                     "exponential decay), 0 for constant rates" + _TABLE_HELP + ".")
     d.DEFINE_float("beta1", None, "Adam beta1 of both optimizers" + _TABLE_HELP + ".")
     d.DEFINE_float("beta2", None, "Adam beta2 of both optimizers" + _TABLE_HELP + ".")
     d.DEFINE_integer("max_steps", None, "Stop at this many training steps in total" + _TABLE_HELP + ".")
@@ -85,8 +87,8 @@ def define_flags():
 CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss", "generator_loss",
                 "discriminator_loss", "gradient_penalty_weight", "architecture", "base_filters", "hidden_units",
                 "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
-                "discriminator_steps", "generator_lr", "discriminator_lr", "beta1", "beta2", "max_steps",
-                "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
+                "discriminator_steps", "generator_lr", "discriminator_lr", "lr_half_life", "beta1", "beta2",
+                "max_steps", "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
                 "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every",
                 "best_metric", "eval_samples")
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
@@ -131,6 +133,7 @@ def check_values(config):
         if not config[name]:
             raise common.UsageError(f"--{name} must not be empty.")
     common.check_positive_int("eval_every", config["eval_every"] or None, optional=True)
+    common.check_positive_int("lr_half_life", config["lr_half_life"] or None, optional=True)
     if config["eval_every"] and config["eval_every"] % config["log_every"]:
         raise common.UsageError(f"--eval_every={config['eval_every']} must be a multiple of "
                                 f"--log_every={config['log_every']}.")
@@ -164,6 +167,24 @@ def settings():
     return model_dir, manifest, config, explicit
 
 
+def adam(keras, config, role):
+    """The Adam optimizer of the `role` ('generator' or 'discriminator') network for `config`.
+
+    With `lr_half_life`, its learning rate halves every that many training steps (a
+    smooth exponential decay), counted in the role's updates: a training step makes
+    `<role>_steps` of them.
+
+    Example:
+        adam(keras, {**common.dataset_defaults('grid'), 'lr_half_life': 100}, 'discriminator')
+        # learning rate 1e-3, then 5e-4 after 200 updates (2 critic updates per step)
+    """
+    learning_rate = config[f"{role}_lr"]
+    if config.get("lr_half_life"):
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(
+            learning_rate, decay_steps=config["lr_half_life"] * config[f"{role}_steps"], decay_rate=0.5)
+    return keras.optimizers.Adam(learning_rate, beta_1=config["beta1"], beta_2=config["beta2"])
+
+
 def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
     """The GANEstimator for `config` on a dataset described by `spec` (restores a run in `model_dir`)."""
     try:
@@ -174,9 +195,6 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
                                 f"{config['dataset']!r} (data shape {spec.data_shape}): {common.one_line(error)}; "
                                 f"accepted architectures: {', '.join(gan.networks.names())}.") from None
 
-    def adam(learning_rate):
-        return keras.optimizers.Adam(learning_rate, beta_1=config["beta1"], beta_2=config["beta2"])
-
     def loss_part(flag, part):
         return getattr(gan.losses.get(config[flag]), part) if config[flag] else None
 
@@ -184,7 +202,8 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
         pair.generator_fn, pair.discriminator_fn, model_dir=model_dir, loss=config["loss"],
         generator_loss_fn=loss_part("generator_loss", "generator_loss_fn"),
         discriminator_loss_fn=loss_part("discriminator_loss", "discriminator_loss_fn"),
-        generator_optimizer=adam(config["generator_lr"]), discriminator_optimizer=adam(config["discriminator_lr"]),
+        generator_optimizer=adam(keras, config, "generator"),
+        discriminator_optimizer=adam(keras, config, "discriminator"),
         train_steps=gan.GANTrainSteps(config["generator_steps"], config["discriminator_steps"]),
         gradient_penalty_weight=config["gradient_penalty_weight"] or None,
         save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],

@@ -147,6 +147,7 @@ TRAIN_BAD_INPUT = {
     "unknown_architecture": (["--architecture=resnet"], ["--architecture", "dcgan, mlp, tfgan_mnist"]),
     "zero_batch_size": (["--batch_size=0"], ["--batch_size", "positive integer", "got 0"]),
     "negative_max_steps": (["--max_steps=-3"], ["--max_steps", "positive integer", "got -3"]),
+    "negative_lr_half_life": (["--lr_half_life=-5"], ["--lr_half_life", "positive integer", "got -5"]),
     "zero_discriminator_steps": (["--discriminator_steps=0"], ["--discriminator_steps", "positive integer"]),
     "zero_generator_steps": (["--generator_steps=0"], ["--generator_steps", "positive integer"]),
     "non_numeric_batch_size": (["--batch_size=many"], ["--batch_size", "many"]),
@@ -311,6 +312,30 @@ def test_network_options_reject_an_option_the_architecture_does_not_take():
     assert common.network_options(config) == {"hidden_units": (8,), "spectral_norm": False}
     with pytest.raises(common.UsageError, match="--base_filters does not apply to --architecture=mlp"):
         common.network_options(config, explicit={"base_filters"})
+
+
+def test_lr_half_life_halves_each_rate_per_training_step_whatever_the_updates_per_step():
+    import keras
+
+    from experiments import train
+    config = {**common.dataset_defaults("grid"), "generator_lr": 1e-3, "discriminator_lr": 4e-3,
+              "generator_steps": 1, "discriminator_steps": 2, "lr_half_life": None}
+
+    def rates(optimizer, updates):
+        values = []
+        for count in updates:
+            optimizer.iterations.assign(count)
+            values.append(float(optimizer.learning_rate))
+        return np.array(values)
+
+    constant = train.adam(keras, config, "discriminator")
+    np.testing.assert_allclose(rates(constant, [0, 1000]), [4e-3, 4e-3])
+    halving = {**config, "lr_half_life": 100}
+    np.testing.assert_allclose(rates(train.adam(keras, halving, "generator"), [0, 100, 200]), [1e-3, 5e-4, 2.5e-4],
+                               rtol=1e-6)
+    # Two critic updates per training step: half the rate after 100 steps = 200 updates.
+    np.testing.assert_allclose(rates(train.adam(keras, halving, "discriminator"), [0, 50, 200]),
+                               [4e-3, 4e-3 * 0.5 ** 0.25, 2e-3], rtol=1e-6)
 
 
 def test_exploding_learning_rate_stops_with_one_line_and_a_finite_checkpoint(workdir):
