@@ -35,6 +35,12 @@ def _one_device(devices):
     return tf.distribute.OneDeviceStrategy("/gpu:0" if tf.config.list_physical_devices("GPU") else "/cpu:0")
 
 
+def _local_replica_devices():
+    """Every local GPU, else every logical CPU (one unless the program split the CPU)."""
+    gpus = tf.config.list_logical_devices("GPU")
+    return [d.name for d in gpus or tf.config.list_logical_devices("CPU")]
+
+
 def _multi_worker():
     raw = os.environ.get("TF_CONFIG")
     if not raw:
@@ -88,7 +94,7 @@ def make_strategy(name="default", tpu=None, devices=None, tpu_connect_timeout=TP
     """A `tf.distribute.Strategy` by name: 'default', 'one_device', 'mirrored', 'multi_worker' or 'tpu'.
 
     `devices` lists device names for 'one_device' (one) and 'mirrored' (default: all
-    GPUs, else the CPU). 'multi_worker' reads `$TF_CONFIG`. `tpu` is a TPU name, a
+    GPUs, else every logical CPU). 'multi_worker' reads `$TF_CONFIG`. `tpu` is a TPU name, a
     `grpc://HOST:PORT` address or 'local' (default: `$TPU_NAME`, else 'local', i.e. a
     TPU VM); an unreachable TPU raises RuntimeError within `tpu_connect_timeout` seconds.
 
@@ -109,7 +115,7 @@ def make_strategy(name="default", tpu=None, devices=None, tpu_connect_timeout=TP
     if name == "one_device":
         return _one_device(devices)
     if name == "mirrored":
-        return tf.distribute.MirroredStrategy(devices=list(devices) if devices else None)
+        return tf.distribute.MirroredStrategy(devices=list(devices) if devices else _local_replica_devices())
     if name == "multi_worker":
         return _multi_worker()
     return _tpu(tpu, tpu_connect_timeout)

@@ -81,14 +81,31 @@ def _default_optimizer():
     return keras.optimizers.Adam(DEFAULT_LEARNING_RATE, beta_1=DEFAULT_BETA_1, beta_2=DEFAULT_BETA_2)
 
 
-def _make_optimizer(optimizer):
+def _make_optimizer(optimizer, strategy):
+    """The optimizer to train with, its variables created under `strategy` (called in its scope)."""
     if optimizer is None:
         return _default_optimizer()
-    if isinstance(optimizer, keras.optimizers.Optimizer):
+    if not isinstance(optimizer, keras.optimizers.Optimizer) and callable(optimizer):
+        optimizer = optimizer()  # TF-GAN also accepted a function returning the optimizer
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise ValueError(f"Optimizers must be keras.optimizers.Optimizer or callables returning one; "
+                         f"got {optimizer!r}.")
+    return _in_strategy_scope(optimizer, strategy)
+
+
+def _in_strategy_scope(optimizer, strategy):
+    """`optimizer`, or an unused copy made in `strategy`'s scope when it was created outside it.
+
+    A Keras optimizer creates its step counter and learning rate when constructed, so one
+    made before `strategy.scope()` (as users usually do) would mix two strategies' variables.
+    """
+    if strategy.extended.variable_created_in_scope(optimizer.iterations.value):
         return optimizer
-    if callable(optimizer):  # TF-GAN also accepted a function returning the optimizer
-        return optimizer()
-    raise ValueError(f"Optimizers must be keras.optimizers.Optimizer or callables returning one; got {optimizer!r}.")
+    if optimizer.built or int(optimizer.iterations.numpy()):
+        raise ValueError(f"The {type(optimizer).__name__} optimizer was created and used outside the "
+                         "strategy's scope; create it inside `strategy.scope()`, pass an unused one, or pass "
+                         "a function returning one.")
+    return type(optimizer).from_config(optimizer.get_config())
 
 
 def _check_positive(name, value):
@@ -214,7 +231,7 @@ class GANEstimator:
                 "use another model_dir or the original input settings.")
         with self.strategy.scope(), _dtype_policy(self._mixed_precision):
             self.networks.build(spec)
-            g_opt, d_opt = (_make_optimizer(o) for o in self._optimizers)
+            g_opt, d_opt = (_make_optimizer(o, self.strategy) for o in self._optimizers)
             if self._mixed_precision == "mixed_float16":
                 g_opt, d_opt = (o if isinstance(o, keras.optimizers.LossScaleOptimizer)
                                 else keras.optimizers.LossScaleOptimizer(o) for o in (g_opt, d_opt))

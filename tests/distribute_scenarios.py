@@ -4,6 +4,7 @@ TensorFlow fixes its devices (logical CPUs, multi-worker collectives) when it st
 every scenario is a fresh interpreter that writes its measurements to a JSON file:
 
     python tests/distribute_scenarios.py mirrored OUT.json
+    python tests/distribute_scenarios.py cli_mirrored MODEL_DIR OUT.json
     python tests/distribute_scenarios.py worker INDEX PORT0,PORT1 MODEL_DIR OUT.json
     python tests/distribute_scenarios.py resume MODEL_DIR CHIEF.json OUT.json
     python tests/distribute_scenarios.py failures OUT.json
@@ -63,11 +64,11 @@ def noise_fn():
 
 def estimator(model_dir, strategy, batch_norm=None, learning_rate=0.1, **kwargs):
     # Plain SGD: unlike Adam it is not scale invariant, so a wrongly scaled gradient shows.
+    optimizers = {f"{role}_optimizer": lambda: keras.optimizers.SGD(learning_rate)
+                  for role in ("generator", "discriminator")}
     return gan.GANEstimator(*make_networks(batch_norm), model_dir=model_dir, strategy=strategy, seed=0,
                             train_steps=TRAIN_STEPS, add_summaries=None, log_every_steps=1,
-                            save_checkpoints_steps=1000,
-                            generator_optimizer=lambda: keras.optimizers.SGD(learning_rate),
-                            discriminator_optimizer=lambda: keras.optimizers.SGD(learning_rate), **kwargs)
+                            save_checkpoints_steps=1000, **{**optimizers, **kwargs})
 
 
 def train(est, rounds=ROUNDS):
@@ -145,10 +146,40 @@ def mirrored(out):
             results[name]["evaluate_diff"] = max(abs(evaluated[k] - single_evaluated[k]) for k in single_evaluated)
             results[name]["predict_diff"] = max_diff(list(est.predict(noise_fn)), list(single.predict(noise_fn)))
             results[name]["single_weights"] = [w.tolist() for w in single_weights]
+            single_weights_plain = single_weights
+    # The user's own optimizers, made before (outside) the strategy's scope, as gan-train does.
+    own = estimator(tempfile.mkdtemp(), two, generator_optimizer=keras.optimizers.SGD(0.1),
+                    discriminator_optimizer=keras.optimizers.SGD(0.1))
+    results["own_optimizers"] = {"loss_diff": loss_diff(train(own), results["plain"]["single_losses"]),
+                                 "weight_diff": max_diff(weights(own), single_weights_plain)}
+    used = keras.optimizers.SGD(0.1)
+    used.apply_gradients([(tf.constant(1.0), keras.Variable(0.0))])
+    try:
+        estimator(tempfile.mkdtemp(), two, generator_optimizer=used).train(input_fn, max_steps=1, progress=False)
+        results["used_optimizer_error"] = None
+    except ValueError as error:
+        results["used_optimizer_error"] = str(error)
     bf16 = estimator(tempfile.mkdtemp(), two, mixed_precision="mixed_bfloat16")
     results["mixed_bfloat16_losses"] = train(bf16)
     results["mixed_bfloat16_replica_spread"] = replica_spread(bf16)
     write(out, results)
+
+
+def cli_mirrored(model_dir, out):
+    """`gan-train --strategy=mirrored` over 2 logical CPUs (its optimizers are made outside the scope)."""
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from experiments import train as gan_train  # pylint: disable=import-outside-toplevel
+
+    sys.argv = ["gan-train", "--strategy=mirrored", "--dataset=ring", f"--model_dir={model_dir}",
+                "--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",
+                "--steps_per_execution=1", "--noise_dims=4", "--hidden_units=8", "--nopreflight", "--nohealth"]
+    try:
+        gan_train.run()
+        status = 0
+    except SystemExit as exit_:
+        status = exit_.code
+    write(out, {"status": status, "checkpoint": tf.train.latest_checkpoint(model_dir)})
 
 
 def worker(index, ports, model_dir, out):
@@ -202,4 +233,4 @@ if __name__ == "__main__":
     while arguments:  # commands separated by '+' share one start-up
         command = arguments[:arguments.index("+")] if "+" in arguments else arguments
         arguments = arguments[len(command) + 1:]
-        {"mirrored": mirrored, "worker": worker, "resume": resume, "failures": failures}[command[0]](*command[1:])
+        {"mirrored": mirrored, "cli_mirrored": cli_mirrored, "worker": worker, "resume": resume, "failures": failures}[command[0]](*command[1:])

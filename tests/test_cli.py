@@ -353,3 +353,12 @@ def test_exploding_learning_rate_stops_with_one_line_and_a_finite_checkpoint(wor
             value = np.asarray(reader.get_tensor(name))
             if np.issubdtype(value.dtype, np.floating):
                 assert np.all(np.isfinite(value)), name
+
+
+def test_strategy_one_device_trains_with_gan_trains_own_optimizers(workdir):
+    """gan-train builds its Adam optimizers before the strategy's scope; that must not crash."""
+    model_dir = workdir / "one_device"
+    result = _ok(_cli(workdir, "train", "--strategy=one_device", "--dataset=ring", f"--model_dir={model_dir}",
+                      "--hidden_units=8", "--nopreflight", *TINY))
+    assert "Mixing different" not in result.stderr
+    assert tf.train.latest_checkpoint(str(model_dir)).endswith("ckpt-4")

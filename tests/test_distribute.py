@@ -65,6 +65,8 @@ def runs(tmp_path_factory):
     ports = ",".join(map(str, _free_ports(2)))
     started = {
         "mirrored": (_start("mirrored", tmp / "mirrored.json"), tmp / "mirrored.json"),
+        "cli_mirrored": (_start("cli_mirrored", tmp / "cli_run", tmp / "cli_mirrored.json"),
+                         tmp / "cli_mirrored.json"),
         "workers": [(_start("worker", i, ports, model_dir, tmp / f"worker{i}.json"), tmp / f"worker{i}.json")
                     for i in range(2)],
     }
@@ -86,7 +88,7 @@ def runs(tmp_path_factory):
         return cache[name]
 
     yield result
-    for process in [started["mirrored"][0]] + [p for p, _ in started["workers"]]:
+    for process in [started["mirrored"][0], started["cli_mirrored"][0]] + [p for p, _ in started["workers"]]:
         if process.poll() is None:
             process.kill()
             process.communicate()
@@ -203,3 +205,20 @@ def test_mixed_precision_trains_under_mirrored_strategy(runs):
     assert len(result["mixed_bfloat16_losses"]) == 4 and all(math.isfinite(v) for v in losses)
     assert result["mixed_bfloat16_replica_spread"] == 0.0
 
+
+
+def test_mirrored_trains_with_the_users_own_optimizers(runs):
+    """Optimizers made before the strategy's scope (users' and gan-train's way) train like one device."""
+    own = runs("mirrored")["own_optimizers"]
+    assert own["weight_diff"] < 1e-5 and own["loss_diff"] < 1e-5, own
+
+
+def test_an_optimizer_used_outside_the_scope_is_refused_in_one_line(runs):
+    message = runs("mirrored")["used_optimizer_error"]
+    assert message is not None and "\n" not in message
+    assert "outside the strategy's scope" in message and "strategy.scope()" in message
+
+
+def test_gan_train_strategy_mirrored_on_two_logical_cpus(runs):
+    result = runs("cli_mirrored")
+    assert result["status"] == 0 and result["checkpoint"].endswith("ckpt-4"), result
