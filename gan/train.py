@@ -20,15 +20,7 @@ import tensorflow as tf
 from gan import losses as gan_losses
 from gan.health.signals import discriminator_accuracies
 from gan.models import adversarial_output
-
-
-class GANTrainSteps(NamedTuple):
-    """How many updates of each network make one training round (TF-GAN's `GANTrainSteps`).
-
-    >>> GANTrainSteps(generator_train_steps=1, discriminator_train_steps=5)  # WGAN's 5 critic steps
-    """
-    generator_train_steps: int = 1
-    discriminator_train_steps: int = 1
+from gan.namedtuples import GANTrainSteps
 
 
 class Penalties(NamedTuple):
