@@ -21,7 +21,8 @@ from gan import health
 from gan import losses as gan_losses
 from gan import summaries
 from gan.models import GANNetworks, adversarial_output, batch_spec, load_spec, save_spec
-from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, Penalties
+from gan import pipeline
+from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
 
 # Adam as in the WGAN-GP paper (Gulrajani et al. 2017: lr 1e-4, beta2 0.9) with DCGAN's
 # beta1 0.5 (Radford et al. 2016), a choice that trains every registered loss.
@@ -82,30 +83,7 @@ def _default_optimizer():
 
 
 def _make_optimizer(optimizer, strategy):
-    """The optimizer to train with, its variables created under `strategy` (called in its scope)."""
-    if optimizer is None:
-        return _default_optimizer()
-    if not isinstance(optimizer, keras.optimizers.Optimizer) and callable(optimizer):
-        optimizer = optimizer()  # TF-GAN also accepted a function returning the optimizer
-    if not isinstance(optimizer, keras.optimizers.Optimizer):
-        raise ValueError(f"Optimizers must be keras.optimizers.Optimizer or callables returning one; "
-                         f"got {optimizer!r}.")
-    return _in_strategy_scope(optimizer, strategy)
-
-
-def _in_strategy_scope(optimizer, strategy):
-    """`optimizer`, or an unused copy made in `strategy`'s scope when it was created outside it.
-
-    A Keras optimizer creates its step counter and learning rate when constructed, so one
-    made before `strategy.scope()` (as users usually do) would mix two strategies' variables.
-    """
-    if strategy.extended.variable_created_in_scope(optimizer.iterations.value):
-        return optimizer
-    if optimizer.built or int(optimizer.iterations.numpy()):
-        raise ValueError(f"The {type(optimizer).__name__} optimizer was created and used outside the "
-                         "strategy's scope; create it inside `strategy.scope()`, pass an unused one, or pass "
-                         "a function returning one.")
-    return type(optimizer).from_config(optimizer.get_config())
+    return _default_optimizer() if optimizer is None else optimizer_for(optimizer, strategy)
 
 
 def _check_positive(name, value):
@@ -173,12 +151,14 @@ class GANEstimator:
         for name in ("save_checkpoints_steps", "keep_checkpoint_max", "log_every_steps", "steps_per_execution"):
             _check_positive(name, locals()[name])
         base = gan_losses.get(loss)
-        self.gan_loss = gan_losses.GANLoss(generator_loss_fn or base.generator_loss_fn,
-                                           discriminator_loss_fn or base.discriminator_loss_fn)
+        self.loss_pair = gan_losses.LossPair(generator_loss_fn or base.generator_loss_fn,
+                                             discriminator_loss_fn or base.discriminator_loss_fn)
+        self.loss_config = pipeline.LossConfig(
+            *self.loss_pair, gradient_penalty_weight=gradient_penalty_weight,
+            gradient_penalty_target=gradient_penalty_target, gradient_penalty_one_sided=gradient_penalty_one_sided)
+        self._clip_discriminator_weights = clip_discriminator_weights
         self.model_dir = model_dir
         self.train_steps = train_steps
-        self.penalties = Penalties(gradient_penalty_weight, gradient_penalty_target,
-                                   gradient_penalty_one_sided, clip_discriminator_weights)
         self.strategy = strategy or tf.distribute.get_strategy()
         _check_jit_compile(self.strategy, jit_compile)
         self.networks = GANNetworks(generator_fn, discriminator_fn)
@@ -243,9 +223,9 @@ class GANEstimator:
             if self._ema_decay is not None:
                 self._ema = GeneratorEMA(self.networks.generator, self.networks.generator_twin(), self._ema_decay)
             self._trainer = AlternatingTrainer(
-                self.networks, self.gan_loss, g_opt, d_opt, self.train_steps, self.penalties,
-                self.strategy, rng=self._rng, jit_compile=self._jit_compile, generator_ema=self._ema,
-                joint_train=self._joint_train)
+                self.networks, self.loss_config, g_opt, d_opt, self.train_steps, self.strategy, rng=self._rng,
+                jit_compile=self._jit_compile, generator_ema=self._ema, joint_train=self._joint_train,
+                clip_discriminator_weights=self._clip_discriminator_weights)
         state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
                      generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
         if self._ema is not None:
@@ -342,7 +322,7 @@ class GANEstimator:
     def _progress_fields(self, logs):
         """Losses, speed and the discriminator signal that fits the loss (accuracy or critic gap)."""
         fields = {"d_loss": logs["discriminator_loss"], "g_loss": logs["generator_loss"]}
-        if health.loss_family(self.gan_loss, default=health.WASSERSTEIN) == health.PROBABILISTIC:
+        if health.loss_family(self.loss_pair, default=health.WASSERSTEIN) == health.PROBABILISTIC:
             fields["d_acc"] = health.balanced_accuracy(logs)
         else:
             fields["gap"] = logs["critic_gap"]
@@ -447,14 +427,14 @@ class GANEstimator:
         nets = self.networks
         generated = (self.generate(generator_inputs) if self._ema is not None
                      else nets.generate(generator_inputs, training=False, mode="eval"))
-        real_out = tf.cast(adversarial_output(nets.discriminate(real_data, generator_inputs)), tf.float32)
-        gen_out = tf.cast(adversarial_output(nets.discriminate(generated, generator_inputs)), tf.float32)
+        model = pipeline.adversarial_model(pipeline.model_from_networks(nets, real_data, generator_inputs, generated,
+                                                                        training=False))
+        config = self.loss_config._replace(gradient_penalty_weight=None)  # a penalty is a training device
         return {
-            "generator_loss": gan_losses.call_generator_loss(self.gan_loss.generator_loss_fn, real_out, gen_out),
-            "discriminator_loss": gan_losses.call_discriminator_loss(
-                self.gan_loss.discriminator_loss_fn, real_out, gen_out),
-            "real_score": tf.reduce_mean(real_out),
-            "generated_score": tf.reduce_mean(gen_out),
+            "generator_loss": pipeline.generator_terms(model, config)[1]["generator_loss"],
+            "discriminator_loss": pipeline.discriminator_terms(model, config)[1]["discriminator_loss"],
+            "real_score": tf.reduce_mean(model.discriminator_real_outputs),
+            "generated_score": tf.reduce_mean(model.discriminator_gen_outputs),
         }, generated
 
     def _generator_inputs_of(self, element_spec):

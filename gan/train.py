@@ -13,29 +13,12 @@ steps run first, alternating as usual).
 Every update runs through `strategy.run` with losses averaged over the global batch, so
 the same code serves one device, several GPUs, several hosts and TPUs.
 """
-from typing import NamedTuple, Optional
-
+import keras
 import tensorflow as tf
 
-from gan import losses as gan_losses
+from gan import pipeline
 from gan.health.signals import discriminator_accuracies
-from gan.models import adversarial_output
 from gan.namedtuples import GANTrainSteps
-
-
-class Penalties(NamedTuple):
-    """Loss terms composed with any GAN loss (TF-GAN's `gan_loss` keyword arguments).
-
-    `gradient_penalty_weight` adds `wasserstein_gradient_penalty` (WGAN-GP, Gulrajani et
-    al. 2017) to the discriminator loss; `clip_discriminator_weights` clips every
-    discriminator weight to [-c, c] after each update (WGAN, Arjovsky et al. 2017).
-
-    >>> Penalties(gradient_penalty_weight=10.0)
-    """
-    gradient_penalty_weight: Optional[float] = None
-    gradient_penalty_target: float = 1.0
-    gradient_penalty_one_sided: bool = False
-    clip_discriminator_weights: Optional[float] = None
 
 
 class GeneratorEMA:
@@ -84,14 +67,6 @@ def _validate_train_steps(train_steps):
             raise ValueError(f"GANTrainSteps.{name} must be a positive integer, got {value!r}.")
 
 
-def _add_regularization(model, role, total, logs):
-    """`total` plus `model`'s regularization losses (e.g. L2 on kernels), logged as `<role>_regularization_loss`."""
-    if not model.losses:
-        return total
-    logs[f"{role}_regularization_loss"] = tf.add_n(model.losses)
-    return total + logs[f"{role}_regularization_loss"]
-
-
 def _unscaled_norm(grads, optimizer, replicas):
     """Norm of one replica's gradient of its full loss, undoing loss scaling (mixed_float16)."""
     scale = tf.cast(getattr(optimizer, "dynamic_scale", 1.0), tf.float32)
@@ -127,45 +102,73 @@ def _optimizer_step(optimizer, model, allowed):
     return tf.function(step, jit_compile=True) if compiled else step
 
 
-def _critic_output(networks, data, generator_inputs):
-    """The discriminator's adversarial output for `data` in training mode, as float32."""
-    return tf.cast(adversarial_output(networks.discriminate(data, generator_inputs, training=True)), tf.float32)
+def optimizer_for(optimizer, strategy):
+    """The Keras optimizer to train with, its variables under `strategy` (call in its scope).
+
+    `optimizer` is a Keras optimizer or a function returning one (TF-GAN accepted both); one
+    made outside the strategy's scope and not used yet is recreated inside it, since a Keras
+    optimizer creates its step counter and learning rate when constructed.
+
+    >>> with strategy.scope(): opt = optimizer_for(keras.optimizers.Adam(1e-4), strategy)
+    """
+    if not isinstance(optimizer, keras.optimizers.Optimizer) and callable(optimizer):
+        optimizer = optimizer()
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        name = type(optimizer).__name__
+        hint = (f"; TF1 optimizers do not train Keras models: use keras.optimizers.{name.replace('Optimizer', '')}"
+                if isinstance(optimizer, tf.compat.v1.train.Optimizer) else "")
+        raise ValueError(f"Optimizers must be keras.optimizers.Optimizer or functions returning one; got {name}{hint}")
+    if strategy.extended.variable_created_in_scope(optimizer.iterations.value):
+        return optimizer
+    if optimizer.built or int(optimizer.iterations.numpy()):
+        raise ValueError(f"The {type(optimizer).__name__} optimizer was created and used outside the "
+                         "strategy's scope; create it inside `strategy.scope()`, pass an unused one, or pass "
+                         "a function returning one.")
+    return type(optimizer).from_config(optimizer.get_config())
 
 
 class AlternatingTrainer:
-    """Builds the compiled training round for one GAN.
+    """Builds the compiled training round for one GAN, on the pipeline's model and loss stages.
 
-    `networks` is a built `gan.models.GANNetworks`; `gan_loss` a `gan.losses.GANLoss`.
+    Each update builds the `GANModel` of one batch (`gan.pipeline.model_from_networks`),
+    its loss terms (`gan.pipeline.discriminator_terms` / `generator_terms`, what
+    `gan.gan_loss` sums) and applies one network's gradient. `networks` is a built
+    `gan.models.GANNetworks`; `loss_config` a `gan.pipeline.LossConfig`.
     `train_rounds(iterator, n)` runs `n` rounds in one compiled call and returns the
-    last round's logs (losses, discriminator accuracy, critic gap, gradient norms).
+    last round's logs (losses, discriminator accuracy, critic gap, gradient norms);
+    `run_update(role, batch)` runs one update ('discriminator', 'generator' or 'joint').
     `joint_train=True` trains both networks from one forward pass per update (see the
-    module docstring).
+    module docstring). `model_kind` ('gan', 'acgan', 'infogan') picks the model tuple:
+    ACGAN's labels are the generator inputs' last element; InfoGAN's structured codes are
+    their last `num_structured` elements.
 
-    >>> trainer = AlternatingTrainer(networks, gan.losses.get('wasserstein'), g_opt, d_opt)
+    >>> trainer = AlternatingTrainer(networks, LossConfig(*gan.losses.get('wasserstein')), g_opt, d_opt)
     >>> logs = trainer.train_rounds(iter(strategy.experimental_distribute_dataset(ds)), 10)
     """
 
-    def __init__(self, networks, gan_loss, generator_optimizer, discriminator_optimizer,
-                 train_steps=GANTrainSteps(), penalties=Penalties(), strategy=None,
-                 rng=None, jit_compile=False, generator_ema=None, joint_train=False):
+    def __init__(self, networks, loss_config, generator_optimizer, discriminator_optimizer,
+                 train_steps=GANTrainSteps(), strategy=None, rng=None, jit_compile=False, generator_ema=None,
+                 joint_train=False, clip_discriminator_weights=None, model_kind="gan", num_structured=0):
         _validate_train_steps(train_steps)
         self.networks = networks
-        self.gan_loss = gan_loss
+        self.loss_config = loss_config
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
         self.train_steps = train_steps
-        self.penalties = penalties
+        self.clip_discriminator_weights = clip_discriminator_weights
         self.strategy = strategy or tf.distribute.get_strategy()
         self.rng = rng if rng is not None else tf.random.Generator.from_non_deterministic_state()
         self.joint_train = joint_train
-        self._gen_loss_needs_real = gan_losses.generator_loss_needs_real_outputs(
-            gan_loss.generator_loss_fn)
+        self.model_kind, self.num_structured = model_kind, num_structured
+        self.global_step = None
+        self._gen_loss_needs_real = pipeline.generator_needs_real_outputs(loss_config)
         # Loss scaling (mixed_float16) scales each network's loss on its own: two passes then.
-        self._one_backward_pass = gan_losses.is_zero_sum(gan_loss) and not any(
+        self._one_backward_pass = pipeline.is_zero_sum(loss_config) and not any(
             hasattr(o, "dynamic_scale") for o in (generator_optimizer, discriminator_optimizer))
-        self._discriminator_update = tf.function(self.discriminator_update, jit_compile=jit_compile)
-        self._generator_update = tf.function(self.generator_update, jit_compile=jit_compile)
-        self._joint_update = tf.function(self.joint_update, jit_compile=jit_compile)
+        self._updates = {
+            "discriminator": tf.function(self.discriminator_update, jit_compile=jit_compile),
+            "generator": tf.function(self.generator_update, jit_compile=jit_compile),
+            "joint": tf.function(self.joint_update, jit_compile=jit_compile)}
         # Updates without XLA still compile the per-weight work of big networks (optimizer
         # steps, the average) with it. Only on one replica: there apply_gradients needs no
         # cross-replica merge.
@@ -178,22 +181,39 @@ class AlternatingTrainer:
             one_replica and (jit_compile or _compile_weight_updates(networks.generator))))
         self.train_rounds = tf.function(self._train_rounds)
 
+    def checkpointables(self):
+        """The objects a checkpoint of this trainer holds (networks, optimizers, global step)."""
+        state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
+                     generator_optimizer=self.generator_optimizer,
+                     discriminator_optimizer=self.discriminator_optimizer)
+        if self.global_step is not None:
+            state["global_step"] = self.global_step
+        return state
+
+    def model(self, generator_inputs, real_data, generated_data=None, real_outputs=True):
+        """The model tuple of one batch, in training mode (`gan.gan_model`'s stage)."""
+        model = pipeline.model_from_networks(self.networks, real_data, generator_inputs, generated_data,
+                                             training=True, real_outputs=real_outputs)
+        if self.model_kind == "acgan":
+            return pipeline._acgan(model, tf.nest.flatten(generator_inputs)[-1])  # pylint: disable=protected-access
+        if self.model_kind == "infogan":
+            return pipeline._infogan(model, self.num_structured)  # pylint: disable=protected-access
+        return pipeline.adversarial_model(model)
+
     # The updates, each on one replica's share of the batch.
     def discriminator_update(self, generator_inputs, real_data):
         generated = self.networks.generate(generator_inputs, training=True)
         with tf.GradientTape() as tape:
-            total, logs, outputs = self._discriminator_objective(generator_inputs, real_data, generated)
+            model = self.model(generator_inputs, real_data, generated)
+            total, logs = self._discriminator_objective(model)
         grads = self._gradients(tape, total, self.networks.discriminator, self.discriminator_optimizer)
-        return self._update_discriminator(grads, total, logs, outputs)
+        return self._update_discriminator(grads, total, logs, model)
 
     def generator_update(self, generator_inputs, real_data):
-        nets = self.networks
         with tf.GradientTape() as tape:
-            generated = nets.generate(generator_inputs, training=True)
-            gen_out = _critic_output(nets, generated, generator_inputs)
-            real_out = _critic_output(nets, real_data, generator_inputs) if self._gen_loss_needs_real else None
-            total, logs = self._generator_objective(real_out, gen_out)
-        grads = self._gradients(tape, total, nets.generator, self.generator_optimizer)
+            model = self.model(generator_inputs, real_data, real_outputs=self._gen_loss_needs_real)
+            total, logs = pipeline.generator_terms(model, self.loss_config)
+        grads = self._gradients(tape, total, self.networks.generator, self.generator_optimizer)
         return self._update_generator(grads, total, logs)
 
     def joint_update(self, generator_inputs, real_data):
@@ -201,13 +221,13 @@ class AlternatingTrainer:
 
         The generator's gradient is taken through the discriminator as it was before this
         update, which saves one generator and one discriminator forward pass; with a
-        zero-sum loss (`gan.losses.is_zero_sum`) one backward pass gives both gradients.
+        zero-sum loss (`gan.pipeline.is_zero_sum`) one backward pass gives both gradients.
         """
         nets = self.networks
         with tf.GradientTape(persistent=not self._one_backward_pass) as tape:
-            generated = nets.generate(generator_inputs, training=True)
-            d_total, d_logs, outputs = self._discriminator_objective(generator_inputs, real_data, generated)
-            g_total, g_logs = self._generator_objective(*outputs)
+            model = self.model(generator_inputs, real_data)
+            d_total, d_logs = self._discriminator_objective(model)
+            g_total, g_logs = pipeline.generator_terms(model, self.loss_config)
             if self._one_backward_pass:
                 # Zero-sum loss: the generator's adversarial gradient is minus the critic
                 # loss's, so one pass back through D(G(z)) serves both networks.
@@ -221,43 +241,20 @@ class AlternatingTrainer:
             d_grads = self._gradients(tape, d_total, nets.discriminator, self.discriminator_optimizer)
             g_grads = self._gradients(tape, g_total, nets.generator, self.generator_optimizer)
         del tape
-        return {**self._update_discriminator(d_grads, d_total, d_logs, outputs),
+        return {**self._update_discriminator(d_grads, d_total, d_logs, model),
                 **self._update_generator(g_grads, g_total, g_logs)}
 
-    def _discriminator_objective(self, generator_inputs, real_data, generated):
-        """The discriminator's total loss, its logged parts, and its (real, generated) float32 outputs."""
-        nets = self.networks
-        real_out = _critic_output(nets, real_data, generator_inputs)
-        gen_out = _critic_output(nets, generated, generator_inputs)
-        adversarial = gan_losses.call_discriminator_loss(self.gan_loss.discriminator_loss_fn, real_out, gen_out)
-        logs = {"discriminator_loss": adversarial}
-        total = adversarial
-        if self.penalties.gradient_penalty_weight:
-            penalty = gan_losses.wasserstein_gradient_penalty(
-                real_data, tf.stop_gradient(generated), generator_inputs,
-                lambda data, inputs: adversarial_output(nets.discriminate(data, inputs, training=True)),
-                target=self.penalties.gradient_penalty_target,
-                one_sided=self.penalties.gradient_penalty_one_sided,
-                seed=self.rng.make_seeds(1)[:, 0])
-            logs["gradient_penalty"] = penalty
-            total += self.penalties.gradient_penalty_weight * penalty
-        total = _add_regularization(nets.discriminator, "discriminator", total, logs)
-        return total, logs, (real_out, gen_out)
+    def _discriminator_objective(self, model):
+        return pipeline.discriminator_terms(model, self.loss_config, seed=self.rng.make_seeds(1)[:, 0])
 
-    def _generator_objective(self, real_out, gen_out):
-        """The generator's total loss and its logged parts, from the critic's outputs."""
-        adversarial = gan_losses.call_generator_loss(self.gan_loss.generator_loss_fn, real_out, gen_out)
-        logs = {"generator_loss": adversarial}
-        return _add_regularization(self.networks.generator, "generator", adversarial, logs), logs
-
-    def _update_discriminator(self, grads, total, logs, outputs):
+    def _update_discriminator(self, grads, total, logs, model):
         discriminator = self.networks.discriminator
         gradient_norm = self._apply(grads, "discriminator")
-        if self.penalties.clip_discriminator_weights:
-            clip = self.penalties.clip_discriminator_weights
+        if self.clip_discriminator_weights:
+            clip = self.clip_discriminator_weights
             for v in discriminator.trainable_variables:
                 v.assign(tf.clip_by_value(v, -clip, clip))
-        real_out, gen_out = outputs
+        real_out, gen_out = model.discriminator_real_outputs, model.discriminator_gen_outputs
         logs = {
             **logs,
             "discriminator_total_loss": total,
@@ -267,7 +264,7 @@ class AlternatingTrainer:
             "critic_gap": _float_mean(real_out) - _float_mean(gen_out),
         }
         logs["discriminator_real_accuracy"], logs["discriminator_generated_accuracy"] = (
-            discriminator_accuracies(real_out, gen_out, self.gan_loss))
+            discriminator_accuracies(real_out, gen_out, self.loss_config.discriminator_loss_fn or "wasserstein"))
         return logs
 
     def _update_generator(self, grads, total, logs):
@@ -287,31 +284,36 @@ class AlternatingTrainer:
         optimizer = getattr(self, f"{role}_optimizer")
         return _unscaled_norm(grads, optimizer, self.strategy.num_replicas_in_sync)
 
-    def _run(self, update, iterator):
-        per_replica = self.strategy.run(update, args=next(iterator))
+    def _run(self, update, batch):
+        per_replica = self.strategy.run(update, args=batch)
         return {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
                 for k, v in per_replica.items()}
+
+    def run_update(self, role, batch):
+        """One update of `role` ('discriminator', 'generator' or 'joint') on `batch` =
+        (generator_inputs, real_data); returns its logs (what `gan.gan_train_ops`' ops run)."""
+        logs = self._run(self._updates[role], batch)
+        if role != "discriminator" and self._ema_update is not None:
+            self._ema_update(self.generator_optimizer.iterations.value)
+        return logs
 
     def _train_round(self, iterator):
         d_steps, g_steps = self.train_steps.discriminator_train_steps, self.train_steps.generator_train_steps
         joint_steps = min(d_steps, g_steps) if self.joint_train else 0
         logs = {}
         for _ in range(d_steps - joint_steps):
-            logs.update(self._run(self._discriminator_update, iterator))
-        for update, steps in ((self._generator_update, g_steps - joint_steps), (self._joint_update, joint_steps)):
+            logs.update(self._run(self._updates["discriminator"], next(iterator)))
+        for role, steps in (("generator", g_steps - joint_steps), ("joint", joint_steps)):
             for _ in range(steps):
-                logs.update(self._run(update, iterator))
+                logs.update(self._run(self._updates[role], next(iterator)))
                 if self._ema_update is not None:  # cross-replica context: mirrored weights agree
                     self._ema_update(self.generator_optimizer.iterations.value)
         return logs
 
     def _log_names(self):
         """The names `_train_round` logs, known before tracing so the round is traced only once."""
-        d_names = ["discriminator_loss"]
-        d_names += ["gradient_penalty"] if self.penalties.gradient_penalty_weight else []
-        d_names += ["discriminator_regularization_loss"] if self.networks.discriminator.losses else []
-        g_names = ["generator_loss"]
-        g_names += ["generator_regularization_loss"] if self.networks.generator.losses else []
+        d_names, g_names = pipeline.term_names(self.loss_config, self.networks)
+        d_names = [n for n in d_names if n != "mutual_information_penalty" or n not in g_names]
         return d_names + [
             "discriminator_total_loss", "discriminator_gradient_norm", "real_score", "generated_score",
             "critic_gap", "discriminator_real_accuracy", "discriminator_generated_accuracy",

@@ -59,8 +59,8 @@ def test_loss_family_reads_accuracy_for_probabilistic_and_gap_for_wasserstein_lo
     expected = {"minimax": "probabilistic", "modified": "probabilistic", "least_squares": "probabilistic",
                 "relativistic": "probabilistic", "wasserstein": "wasserstein", "wasserstein_hinge": "wasserstein"}
     assert {name: health.loss_family(name) for name in gan.losses.names()} == expected
-    assert health.loss_family(gan.losses.GANLoss(gan.losses.minimax_generator_loss,
-                                                 gan.losses.wasserstein_discriminator_loss)) == "wasserstein"
+    assert health.loss_family(gan.losses.LossPair(gan.losses.wargs.minimax_generator_loss,
+                                                 gan.losses.wargs.wasserstein_discriminator_loss)) == "wasserstein"
     assert health.meaningful_signals("minimax") == ("discriminator_real_accuracy", "discriminator_generated_accuracy")
     assert health.meaningful_signals("wasserstein") == ("critic_gap",)
 
@@ -138,8 +138,8 @@ def _logit_gradient(loss_fn, logit):
 
 
 def test_minimax_generator_gradient_vanishes_at_a_confident_discriminator_and_the_hint_appears():
-    minimax = _logit_gradient(gan.losses.minimax_generator_loss, -10.0)
-    modified = _logit_gradient(gan.losses.modified_generator_loss, -10.0)
+    minimax = _logit_gradient(gan.losses.wargs.minimax_generator_loss, -10.0)
+    modified = _logit_gradient(gan.losses.wargs.modified_generator_loss, -10.0)
     assert minimax / modified < 1e-3  # orders of magnitude
     assert minimax / modified == pytest.approx(math.exp(-10.0), rel=1e-3)  # sigmoid(l) / sigmoid(-l) = e^l
     assert health.minimax_gradient_factor(-10.0) == pytest.approx(minimax / modified, rel=1e-3)

@@ -6,7 +6,8 @@ import tensorflow as tf
 
 import gan
 from gan.models import GANNetworks
-from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, Penalties
+from gan.pipeline import LossConfig
+from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA
 
 
 def generator_fn(z):
@@ -24,13 +25,14 @@ def regularized_generator_fn(z):
     return keras.layers.Dense(2)(keras.layers.BatchNormalization()(h))
 
 
-def make_trainer(train_steps=GANTrainSteps(1, 1), penalties=Penalties(), loss="wasserstein", joint_train=False,
-                 generator=generator_fn):
+def make_trainer(train_steps=GANTrainSteps(1, 1), loss="wasserstein", joint_train=False,
+                 generator=generator_fn, gradient_penalty_weight=None, clip_discriminator_weights=None):
     networks = GANNetworks(generator, discriminator_fn)
     networks.build(tf.TensorSpec([None, 4]))
     g_opt, d_opt = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1)
-    return AlternatingTrainer(networks, gan.losses.get(loss), g_opt, d_opt, train_steps, penalties,
-                              joint_train=joint_train)
+    config = LossConfig(*gan.losses.get(loss), gradient_penalty_weight=gradient_penalty_weight)
+    return AlternatingTrainer(networks, config, g_opt, d_opt, train_steps, joint_train=joint_train,
+                              clip_discriminator_weights=clip_discriminator_weights)
 
 
 def batches(seed=0):
@@ -132,13 +134,13 @@ def test_each_update_takes_a_fresh_batch():
 
 
 def test_weight_clipping_bounds_discriminator():
-    trainer = make_trainer(penalties=Penalties(clip_discriminator_weights=0.01))
+    trainer = make_trainer(clip_discriminator_weights=0.01)
     trainer.train_rounds(iter(batches()), tf.constant(3))
     assert max(float(tf.reduce_max(tf.abs(v))) for v in trainer.networks.discriminator.trainable_variables) <= 0.01
 
 
 def test_gradient_penalty_is_logged_and_added():
-    trainer = make_trainer(penalties=Penalties(gradient_penalty_weight=10.0))
+    trainer = make_trainer(gradient_penalty_weight=10.0)
     z, x = next(iter(batches()))
     logs = trainer.discriminator_update(z, x)
     expected = float(logs["discriminator_loss"]) + 10.0 * float(logs["gradient_penalty"])
@@ -201,7 +203,7 @@ def test_optimizer_steps_of_big_networks_are_xla_compiled(discriminator, jit_com
     host_sgd = HostSGD(0.1)
     if jit_compile_attr is not None:
         host_sgd.jit_compile = jit_compile_attr
-    trainer = AlternatingTrainer(networks, gan.losses.get("wasserstein"), keras.optimizers.SGD(0.1), host_sgd)
+    trainer = AlternatingTrainer(networks, LossConfig(*gan.losses.get("wasserstein")), keras.optimizers.SGD(0.1), host_sgd)
     before = snapshot(networks.discriminator.trainable_variables)
     if compiled:
         with pytest.raises(tf.errors.InvalidArgumentError, match="compil"):
@@ -216,7 +218,7 @@ def test_generator_ema_is_a_bias_corrected_average_of_the_updates(jit_compile):
     networks = GANNetworks(generator_fn, discriminator_fn)
     networks.build(tf.TensorSpec([None, 4]))
     ema = GeneratorEMA(networks.generator, networks.generator_twin(), decay=0.75)
-    trainer = AlternatingTrainer(networks, gan.losses.get("wasserstein"), keras.optimizers.SGD(0.1),
+    trainer = AlternatingTrainer(networks, LossConfig(*gan.losses.get("wasserstein")), keras.optimizers.SGD(0.1),
                                  keras.optimizers.SGD(0.1), GANTrainSteps(1, 1), jit_compile=jit_compile,
                                  generator_ema=ema, joint_train=True)
     iterator, trainable = iter(batches()), {id(v) for v in networks.generator.trainable_weights}

@@ -80,16 +80,16 @@ def monitor_for(estimator, quality=None, stop_on_collapse=False, histogram=None,
     """The usual `HealthMonitor` for a `gan.GANEstimator`: convergence/collapse, the minimax stall hint, mode collapse.
 
     `quality` and `convergence_options` go to `ConvergenceCheck` (the loss family comes
-    from `estimator.gan_loss`; an unknown custom loss is read by its critic gap). The
+    from `estimator.loss_pair`; an unknown custom loss is read by its critic gap). The
     mode-collapse alarm runs every `every` steps when `histogram` (see `histogram_for`)
     and `generator_inputs` (a fixed batch to sample from) are given.
 
     >>> histogram, what = gan.health.histogram_for('ring')
     >>> monitor = monitor_for(est, histogram=histogram, what=what, generator_inputs=noise_2500x16)
     """
-    family = loss_family(estimator.gan_loss, default=WASSERSTEIN)
+    family = loss_family(estimator.loss_pair, default=WASSERSTEIN)
     checks = [ConvergenceCheck(family, quality, model_dir=estimator.model_dir, **convergence_options),
-              StallCheck(estimator.gan_loss)]
+              StallCheck(estimator.loss_pair)]
     if histogram is not None:
         if generator_inputs is None:
             raise ValueError("the mode-collapse alarm needs generator_inputs to sample from; pass a fixed batch.")

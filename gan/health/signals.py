@@ -34,15 +34,15 @@ _FAMILY_OF_DISCRIMINATOR_LOSS = {
 
 
 def _discriminator_loss_fn(gan_loss):
-    if callable(gan_loss) and not isinstance(gan_loss, gan_losses.GANLoss):
-        return gan_loss
-    return gan_losses.get(gan_loss).discriminator_loss_fn
+    if not (callable(gan_loss) and not isinstance(gan_loss, gan_losses.LossPair)):
+        gan_loss = gan_losses.get(gan_loss).discriminator_loss_fn
+    return getattr(gan_loss, "argument_style", gan_loss)  # a tuple-style loss's twin
 
 
 def loss_family(gan_loss, default=None):
     """'probabilistic' or 'wasserstein': how to read the discriminator's outputs under `gan_loss`.
 
-    `gan_loss` is a registered name, a `gan.losses.GANLoss` or a discriminator loss
+    `gan_loss` is a registered name, a `gan.losses.LossPair` or a discriminator loss
     function. A custom loss whose function name contains 'wasserstein' or 'hinge' counts
     as Wasserstein-type; any other unknown loss gives `default`, or a ValueError when
     `default` is None.

@@ -34,14 +34,14 @@ def minimax_gradient_factor(generated_logit):
 
 
 def uses_minimax_generator_loss(gan_loss):
-    """Whether the generator loss of `gan_loss` (a name, `GANLoss` or function) is the saturating minimax one.
+    """Whether the generator loss of `gan_loss` (a name, `LossPair` or function) is the saturating minimax one.
 
     >>> uses_minimax_generator_loss('minimax'), uses_minimax_generator_loss('modified')
     (True, False)
     """
-    fn = gan_loss if callable(gan_loss) and not isinstance(gan_loss, gan_losses.GANLoss) \
+    fn = gan_loss if callable(gan_loss) and not isinstance(gan_loss, gan_losses.LossPair) \
         else gan_losses.get(gan_loss).generator_loss_fn
-    return fn is gan_losses.minimax_generator_loss
+    return getattr(fn, "argument_style", fn) is gan_losses.wargs.minimax_generator_loss
 
 
 class StallCheck:

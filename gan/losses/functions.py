@@ -229,3 +229,59 @@ def relativistic_generator_loss(discriminator_real_outputs, discriminator_gen_ou
                 labels=tf.zeros_like(real_logits), logits=real_logits))
             + tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
                 labels=tf.ones_like(gen_logits), logits=gen_logits)))
+
+
+def _softmax_cross_entropy(one_hot_labels, logits, weights, label_smoothing, reduction):
+    """TF1's `softmax_cross_entropy`: labels smoothed towards 1/num_classes, then weighted."""
+    logits = _as_float(logits)
+    labels = tf.cast(one_hot_labels, tf.float32)
+    if label_smoothing:
+        labels = labels * (1.0 - label_smoothing) + label_smoothing / tf.cast(tf.shape(labels)[-1], tf.float32)
+    losses = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    return compute_weighted_loss(losses, weights, reduction)
+
+
+def acgan_discriminator_loss(discriminator_real_classification_logits,
+                             discriminator_gen_classification_logits, one_hot_labels,
+                             label_smoothing=0.0, real_weights=1.0, generated_weights=1.0,
+                             scope=None, loss_collection=None, reduction=_DEFAULT_REDUCTION,
+                             add_summaries=False):
+    """ACGAN's auxiliary classifier loss for the discriminator: the cross entropy of its
+    class logits on real and on generated data against `one_hot_labels`
+    (https://arxiv.org/abs/1610.09585).
+
+    >>> round(float(acgan_discriminator_loss([[0.0, 0.0]], [[0.0, 0.0]], [[1.0, 0.0]])), 4)
+    1.3863
+    """
+    on_real = _softmax_cross_entropy(one_hot_labels, discriminator_real_classification_logits,
+                                     real_weights, label_smoothing, reduction)
+    on_gen = _softmax_cross_entropy(one_hot_labels, discriminator_gen_classification_logits,
+                                    generated_weights, label_smoothing, reduction)
+    return on_real + on_gen
+
+
+def acgan_generator_loss(discriminator_gen_classification_logits, one_hot_labels, weights=1.0,
+                         scope=None, loss_collection=None, reduction=_DEFAULT_REDUCTION,
+                         add_summaries=False):
+    """ACGAN's auxiliary classifier loss for the generator: generated data should be
+    classified as the labels it was generated for.
+
+    >>> round(float(acgan_generator_loss([[0.0, 0.0]], [[1.0, 0.0]])), 4)
+    0.6931
+    """
+    return _softmax_cross_entropy(one_hot_labels, discriminator_gen_classification_logits,
+                                  weights, 0.0, reduction)
+
+
+def cycle_consistency_loss(data_x, reconstructed_data_x, data_y, reconstructed_data_y,
+                           scope=None, add_summaries=False):
+    """CycleGAN's cycle-consistency loss: the mean of the two L1 reconstruction errors,
+    `(mean|x - G(F(x))| + mean|y - F(G(y))|) / 2` (https://arxiv.org/abs/1703.10593).
+
+    >>> float(cycle_consistency_loss([0.0], [1.0], [0.0], [3.0]))
+    2.0
+    """
+    def l1(data, reconstructed):
+        return tf.reduce_mean(tf.abs(_as_float(data) - _as_float(reconstructed)))
+
+    return (l1(data_x, reconstructed_data_x) + l1(data_y, reconstructed_data_y)) / 2.0

@@ -2,6 +2,8 @@
 information penalty and `combine_adversarial_loss`, rewritten with `tf.GradientTape`
 so they work both eagerly and inside `tf.function` (TF-GAN's refused eager mode).
 """
+import math
+
 import keras
 import tensorflow as tf
 
@@ -74,6 +76,43 @@ def wasserstein_gradient_penalty(real_data, generated_data, generator_inputs,
     if one_sided:
         penalties = tf.maximum(0.0, penalties)
     return compute_weighted_loss(tf.square(penalties), weights, reduction)
+
+
+class Categorical:
+    """A categorical distribution over the last axis of `logits`, for InfoGAN's Q head
+    (`mutual_information_penalty` needs only `log_prob`; TensorFlow Probability's work too).
+    `log_prob` takes one-hot rows or integer class ids.
+
+    >>> round(float(Categorical(tf.math.log([[0.25, 0.75]])).log_prob(tf.constant([1]))[0]), 4)  # log 0.75
+    -0.2877
+    """
+
+    def __init__(self, logits):
+        self.logits = tf.cast(logits, tf.float32)
+
+    def log_prob(self, value):
+        log_probs = tf.nn.log_softmax(self.logits)
+        value = tf.convert_to_tensor(value)
+        if value.shape.rank == log_probs.shape.rank:  # one-hot
+            return tf.reduce_sum(tf.cast(value, tf.float32) * log_probs, axis=-1)
+        return tf.gather(log_probs, tf.cast(value, tf.int32), axis=-1, batch_dims=value.shape.rank)
+
+
+class Normal:
+    """An element-wise normal distribution, for InfoGAN's continuous codes (unit `scale` by
+    default, the InfoGAN paper's fixed-variance choice).
+
+    >>> round(float(Normal(0.0).log_prob(0.0)), 4)   # -log sqrt(2 pi)
+    -0.9189
+    """
+
+    def __init__(self, loc, scale=1.0):
+        self.loc = tf.cast(loc, tf.float32)
+        self.scale = tf.cast(scale, tf.float32)
+
+    def log_prob(self, value):
+        z = (tf.cast(value, tf.float32) - self.loc) / self.scale
+        return -0.5 * tf.square(z) - tf.math.log(self.scale) - 0.5 * math.log(2.0 * math.pi)
 
 
 def mutual_information_penalty(structured_generator_inputs, predicted_distributions,

@@ -14,10 +14,13 @@ GEN_OUTPUTS = "discriminator_gen_outputs"
 DEFAULT = "wasserstein"
 
 
-class GANLoss(NamedTuple):
-    """A generator loss and the discriminator loss it is trained against.
+class LossPair(NamedTuple):
+    """A generator loss function and the discriminator loss function it is trained against.
 
-    >>> GANLoss(functions.wasserstein_generator_loss,
+    What the registry names (TF-GAN's `GANLoss`, by contrast, holds loss *tensors*:
+    `gan.GANLoss`, what `gan.gan_loss` returns).
+
+    >>> LossPair(functions.wasserstein_generator_loss,
     ...         functions.wasserstein_discriminator_loss).generator_loss_fn.__name__
     'wasserstein_generator_loss'
     """
@@ -32,8 +35,12 @@ _REGISTRY = {}
 _ZERO_SUM = set()
 
 
-def _declared_outputs(fn, role):
-    """The discriminator-output argument names `fn` accepts by keyword."""
+def declared_outputs(fn, role):
+    """The discriminator-output argument names `fn` accepts by keyword.
+
+    >>> declared_outputs(functions.wasserstein_generator_loss, 'generator')
+    ('discriminator_gen_outputs',)
+    """
     try:
         parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError) as error:
@@ -55,7 +62,7 @@ def _declared_outputs(fn, role):
 def _call(fn, role, discriminator_real_outputs, discriminator_gen_outputs):
     outputs = {REAL_OUTPUTS: discriminator_real_outputs,
                GEN_OUTPUTS: discriminator_gen_outputs}
-    return fn(**{name: outputs[name] for name in _declared_outputs(fn, role)})
+    return fn(**{name: outputs[name] for name in declared_outputs(fn, role)})
 
 
 def call_generator_loss(fn, discriminator_real_outputs, discriminator_gen_outputs):
@@ -82,7 +89,7 @@ def generator_loss_needs_real_outputs(fn):
     >>> generator_loss_needs_real_outputs(functions.relativistic_generator_loss)
     True
     """
-    return REAL_OUTPUTS in _declared_outputs(fn, "generator")
+    return REAL_OUTPUTS in declared_outputs(fn, "generator")
 
 
 def is_zero_sum(gan_loss):
@@ -108,12 +115,12 @@ def names():
 
 
 def get(name_or_loss):
-    """The `GANLoss` registered under a name; a `GANLoss` passed in is returned as is.
+    """The `LossPair` registered under a name; a `LossPair` passed in is returned as is.
 
     >>> get('minimax').discriminator_loss_fn.__name__
     'minimax_discriminator_loss'
     """
-    if isinstance(name_or_loss, GANLoss):
+    if isinstance(name_or_loss, LossPair):
         return name_or_loss
     if isinstance(name_or_loss, str) and name_or_loss in _REGISTRY:
         return _REGISTRY[name_or_loss]
@@ -122,7 +129,7 @@ def get(name_or_loss):
 
 
 def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False, zero_sum=False):
-    """Registers a loss pair under `name` and returns it as a `GANLoss`.
+    """Registers a loss pair under `name` and returns it as a `LossPair`.
 
     Both functions must declare the discriminator outputs they read (see
     `call_generator_loss`); an existing name needs `overwrite=True`. Pass
@@ -143,11 +150,11 @@ def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False, ze
         if not callable(fn):
             raise ValueError(f"{role}_loss_fn for GAN loss {name!r} must be callable; "
                              f"got {type(fn).__name__}")
-        _declared_outputs(fn, role)
+        declared_outputs(fn, role)
     if name in _REGISTRY and not overwrite:
         raise ValueError(f"GAN loss {name!r} is already registered; pass overwrite=True "
                          f"to replace it")
-    _REGISTRY[name] = GANLoss(generator_loss_fn, discriminator_loss_fn)
+    _REGISTRY[name] = LossPair(generator_loss_fn, discriminator_loss_fn)
     if zero_sum:
         _ZERO_SUM.add((generator_loss_fn, discriminator_loss_fn))
     return _REGISTRY[name]

@@ -1,11 +1,16 @@
-"""TF-GAN's `tfgan.losses.wargs` spelling of the argument-style losses, for porting:
-`tfgan.losses.wargs.X` becomes `gan.losses.wargs.X` (the same functions as `gan.losses.X`).
+"""TF-GAN's argument-style losses (`tfgan.losses.wargs.X`): each takes the tensors it needs.
+
+`gan.losses.X` is the tuple style (takes a `GANModel`); `gan.losses.wargs.X` takes
+`discriminator_real_outputs`, `discriminator_gen_outputs`, ... as in TF-GAN 2.1.0.
 
 >>> from gan.losses import wargs
 >>> float(wargs.wasserstein_generator_loss([1.0]))
 -1.0
 """
 from gan.losses.functions import (  # noqa: F401  (re-exported names)
+    acgan_discriminator_loss,
+    acgan_generator_loss,
+    cycle_consistency_loss,
     least_squares_discriminator_loss,
     least_squares_generator_loss,
     minimax_discriminator_loss,
