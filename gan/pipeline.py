@@ -133,10 +133,11 @@ def model_from_networks(networks, real_data, generator_inputs, generated_data=No
         networks.discriminator.trainable_variables, Scope(scopes[1]), NetworkCall(networks, "discriminator", training))
 
 
-def _check_shapes(model, check_shapes):
-    if check_shapes and not model.generated_data.shape.is_compatible_with(tf.convert_to_tensor(model.real_data).shape):
-        raise ValueError(f"Generator output shape {model.generated_data.shape} must be the same as the real "
-                         f"data's {tf.convert_to_tensor(model.real_data).shape}; pass check_shapes=False to allow it")
+def _check_shapes(generated_data, real_data, check_shapes):
+    real_shape = tf.convert_to_tensor(real_data).shape
+    if check_shapes and not generated_data.shape.is_compatible_with(real_shape):
+        raise ValueError(f"Generator output shape {generated_data.shape} must be the same as the real "
+                         f"data's {real_shape}; pass check_shapes=False to allow it")
 
 
 class _Recorded:
@@ -165,8 +166,10 @@ def _model(generator_fn, discriminator_fn, real_data, generator_inputs, generato
     real_batch, draw_real = _source(real_data)
     inputs_batch, draw_inputs = _source(generator_inputs)
     networks = _networks(generator_fn, discriminator_fn, inputs_batch, generator_scope, discriminator_scope)
-    model = model_from_networks(networks, real_batch, inputs_batch, scopes=(generator_scope, discriminator_scope))
-    _check_shapes(adversarial_model(model), check_shapes)
+    generated = networks.generate(inputs_batch, training=True)
+    _check_shapes(generated, real_batch, check_shapes)
+    model = model_from_networks(networks, real_batch, inputs_batch, generated,
+                                scopes=(generator_scope, discriminator_scope))
     return model, networks, (draw_real, draw_inputs)
 
 
