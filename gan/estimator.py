@@ -7,6 +7,7 @@
     est.export('export/')                    # SavedModel, serving_default: inputs -> samples
 """
 import contextlib
+import inspect
 import math
 import os
 import tempfile
@@ -20,9 +21,10 @@ from tqdm.auto import tqdm
 from gan import health
 from gan import losses as gan_losses
 from gan import summaries
-from gan.models import GANNetworks, adversarial_output, batch_spec, load_spec, save_spec
+from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
 from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
+from gan.train_ops import TrainHooksFn
 
 # Adam as in the WGAN-GP paper (Gulrajani et al. 2017: lr 1e-4, beta2 0.9) with DCGAN's
 # beta1 0.5 (Radford et al. 2016), a choice that trains every registered loss.
@@ -102,6 +104,46 @@ def _check_jit_compile(strategy, jit_compile):
                          "pass jit_compile=False.")
 
 
+# TF-GAN 2.1.0's GANEstimator arguments, in its positional order.
+_TFGAN_POSITIONAL = ("model_dir", "generator_fn", "discriminator_fn", "generator_loss_fn", "discriminator_loss_fn",
+                     "generator_optimizer", "discriminator_optimizer", "get_hooks_fn", "get_eval_metric_ops_fn",
+                     "add_summaries", "use_loss_summaries", "config", "params", "warm_start_from", "is_chief")
+
+
+def _from_run_config(config, model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed):
+    """Settings from a TF estimator `RunConfig`-like object or dict (its `model_dir`,
+    `save_checkpoints_steps`, `keep_checkpoint_max`, `log_step_count_steps`, `tf_random_seed`)."""
+    if config is None:
+        return model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed
+
+    def read(name, default):
+        value = config.get(name) if isinstance(config, dict) else getattr(config, name, None)
+        return default if value is None else value
+
+    return (read("model_dir", model_dir), read("save_checkpoints_steps", save_checkpoints_steps),
+            read("keep_checkpoint_max", keep_checkpoint_max), read("log_step_count_steps", log_every_steps),
+            read("tf_random_seed", seed))
+
+
+def _call_input_fn(input_fn, mode, params):
+    """`input_fn()`, `input_fn(params)` or `input_fn(mode, params)` as it declares (TF's estimator
+    contract); a `(features, labels)` pair of tensors becomes a dataset repeating that batch."""
+    try:
+        parameters = inspect.signature(input_fn).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    kwargs = {name: value for name, value in (("mode", mode), ("params", params), ("config", None))
+              if name in parameters}
+    result = input_fn(**kwargs)
+    if isinstance(result, tf.data.Dataset):
+        return result
+    if mode == ModeKeys.PREDICT:
+        return tf.data.Dataset.from_tensors(result)
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        return tf.data.Dataset.from_tensors(tuple(result)).repeat()
+    raise ValueError(f"input_fn must return a tf.data.Dataset or a (features, labels) pair; got {type(result).__name__}")
+
+
 def _first_non_finite(logs):
     return next((k for k, v in logs.items() if not math.isfinite(v)), None)
 
@@ -135,15 +177,49 @@ class GANEstimator:
     >>> est.train(lambda: dataset_of_noise_and_images, max_steps=100)
     """
 
-    def __init__(self, generator_fn, discriminator_fn, *, model_dir=None, loss=gan_losses.DEFAULT,
-                 generator_loss_fn=None, discriminator_loss_fn=None,
+    def __init__(self, generator_fn=None, discriminator_fn=None, *tfgan_positional, model_dir=None,
+                 loss=gan_losses.DEFAULT, generator_loss_fn=None, discriminator_loss_fn=None,
                  generator_optimizer=None, discriminator_optimizer=None,
                  train_steps=GANTrainSteps(1, 1), gradient_penalty_weight=None,
                  gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
                  clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
                  steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
-                 generator_ema_decay=None, mixed_precision=None, joint_train=False):
+                 generator_ema_decay=None, mixed_precision=None, joint_train=False,
+                 get_hooks_fn=None, get_eval_metric_ops_fn=None, use_loss_summaries=True, config=None,
+                 params=None, warm_start_from=None, is_chief=True):
+        if isinstance(generator_fn, (str, os.PathLike)) or tfgan_positional:
+            # TF-GAN's positional order, GANEstimator(model_dir, generator_fn, discriminator_fn, ...), or
+            # ours (generator_fn, discriminator_fn) followed by TF-GAN's next arguments.
+            positional = (generator_fn, discriminator_fn) + tfgan_positional
+            names = _TFGAN_POSITIONAL if not callable(generator_fn) else _TFGAN_POSITIONAL[1:]
+            if len(positional) > len(names):
+                raise ValueError(f"GANEstimator takes at most {len(names)} positional arguments here "
+                                 f"(TF-GAN's order: {', '.join(_TFGAN_POSITIONAL)})")
+            given = dict(zip(names, positional))
+            model_dir = given.get("model_dir", model_dir)
+            generator_fn, discriminator_fn = given.get("generator_fn"), given.get("discriminator_fn")
+            generator_loss_fn = given.get("generator_loss_fn", generator_loss_fn)
+            discriminator_loss_fn = given.get("discriminator_loss_fn", discriminator_loss_fn)
+            generator_optimizer = given.get("generator_optimizer", generator_optimizer)
+            discriminator_optimizer = given.get("discriminator_optimizer", discriminator_optimizer)
+            get_hooks_fn = given.get("get_hooks_fn", get_hooks_fn)
+            get_eval_metric_ops_fn = given.get("get_eval_metric_ops_fn", get_eval_metric_ops_fn)
+            add_summaries = given.get("add_summaries", add_summaries)
+            config, params = given.get("config", config), given.get("params", params)
+            warm_start_from = given.get("warm_start_from", warm_start_from)
+        if generator_fn is None or discriminator_fn is None:
+            raise ValueError("GANEstimator needs generator_fn and discriminator_fn (functions or keras.Models)")
+        if get_hooks_fn is not None:
+            if not isinstance(get_hooks_fn, TrainHooksFn):
+                raise ValueError("get_hooks_fn must come from gan.get_sequential_train_hooks(...) or "
+                                 "gan.get_joint_train_hooks(...); per-step callbacks go to train(hooks=...)")
+            train_steps, joint_train = get_hooks_fn.train_steps, get_hooks_fn.joint
+        model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed = _from_run_config(
+            config, model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed)
+        self.params = dict(params or {})
+        self._get_eval_metric_ops_fn = get_eval_metric_ops_fn
+        self._warm_start_from = warm_start_from
         if model_dir is None:
             model_dir = tempfile.mkdtemp(prefix="gan_")
         if os.path.exists(model_dir) and not os.path.isdir(model_dir):
@@ -236,6 +312,16 @@ class GANEstimator:
         self._write_dir = self.model_dir if self.is_chief else tempfile.mkdtemp(prefix="gan_worker_")
         self._manager = tf.train.CheckpointManager(self._checkpoint, self._write_dir, self._keep)
         self._restore(tf.train.latest_checkpoint(self.model_dir))
+        if self._warm_start_from and tf.train.latest_checkpoint(self.model_dir) is None:
+            self._warm_start(self._warm_start_from)
+
+    def _warm_start(self, source):
+        """Starts a new run from the networks of another run's checkpoint (TF's `warm_start_from`)."""
+        path = tf.train.latest_checkpoint(source) if os.path.isdir(source) else source
+        if path is None:
+            raise ValueError(f"warm_start_from '{source}' holds no checkpoint; pass a checkpoint or a run directory")
+        tf.train.Checkpoint(generator=self.networks.generator, discriminator=self.networks.discriminator) \
+            .restore(path).expect_partial()
 
     def _restore(self, path=None):
         path = path or self._manager.latest_checkpoint
@@ -263,11 +349,11 @@ class GANEstimator:
         _check_positive("steps", steps)
         if max_seconds is not None and max_seconds <= 0:
             raise ValueError(f"max_seconds must be positive or None, got {max_seconds!r}.")
-        dataset = input_fn()
+        dataset = _call_input_fn(input_fn, ModeKeys.TRAIN, self.params)
         generator_inputs_spec = dataset.element_spec[0]
         self._build(generator_inputs_spec)
         if preflight and self.global_step == 0:
-            health.preflight(self.networks, input_fn)
+            health.preflight(self.networks, lambda: _call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
         os.makedirs(self._write_dir, exist_ok=True)
         save_spec(self._write_dir, batch_spec(generator_inputs_spec))
         start = self.global_step
@@ -396,11 +482,19 @@ class GANEstimator:
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
 
     # ---- evaluation, sampling, export ---------------------------------------------
-    def evaluate(self, input_fn, steps=None):
-        """Mean losses (networks in inference mode) over `steps` batches, plus `global_step`."""
+    def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
+        """Mean losses (networks in inference mode) over `steps` batches, plus `global_step`.
+
+        With `get_eval_metric_ops_fn`, its values for each batch's `GANModel` (tensors, or
+        TF1-style `(value, update_op)` pairs whose value is taken) are averaged over the
+        batches too. `checkpoint_path` evaluates that checkpoint; `hooks` and `name` are
+        TF estimator arguments without effect here.
+        """
         _check_positive("steps", steps)
-        dataset = input_fn()
+        dataset = _call_input_fn(input_fn, ModeKeys.EVAL, self.params)
         self._build(dataset.element_spec[0])
+        if checkpoint_path is not None:
+            self.restore_checkpoint(checkpoint_path)
         if steps:
             dataset = dataset.take(steps)
         if self.eval_metrics is not None:
@@ -408,6 +502,8 @@ class GANEstimator:
         totals, count = {}, 0
         for generator_inputs, real_data in dataset:
             losses, generated = self._eval_losses(generator_inputs, real_data)
+            if self._get_eval_metric_ops_fn is not None:
+                losses.update(self._eval_metric_values(generator_inputs, real_data, generated))
             for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v)
             if self.eval_metrics is not None:
@@ -437,6 +533,14 @@ class GANEstimator:
             "generated_score": tf.reduce_mean(model.discriminator_gen_outputs),
         }, generated
 
+    def _eval_metric_values(self, generator_inputs, real_data, generated):
+        model = pipeline.adversarial_model(pipeline.model_from_networks(
+            self.networks, real_data, generator_inputs, generated, training=False))
+        values = {}
+        for key, value in self._get_eval_metric_ops_fn(model).items():
+            values[key] = value[0] if isinstance(value, (tuple, list)) else value
+        return values
+
     def _generator_inputs_of(self, element_spec):
         """Picks the generator inputs out of a predict dataset's elements."""
         known = self.networks.generator_inputs_spec or load_spec(self.model_dir)
@@ -449,14 +553,36 @@ class GANEstimator:
         raise ValueError(f"predict: input_fn() elements {element_spec} are neither generator inputs "
                          f"{known} nor (generator_inputs, real_data) pairs.")
 
-    def predict(self, input_fn):
-        """Yields one numpy sample per example of `input_fn()`'s batches of generator inputs."""
-        dataset = input_fn()
+    def predict(self, input_fn, predict_keys=None, hooks=None, checkpoint_path=None, yield_single_examples=True):
+        """Yields one numpy sample per example of `input_fn()`'s batches of generator inputs
+        (whole batches with `yield_single_examples=False`); `checkpoint_path` samples from that
+        checkpoint. `predict_keys` and `hooks` are TF estimator arguments without effect here.
+        """
+        dataset = _call_input_fn(input_fn, ModeKeys.PREDICT, self.params)
         pick = self._generator_inputs_of(dataset.element_spec)
         dataset = dataset.map(pick)
         self._build(dataset.element_spec)
+        if checkpoint_path is not None:
+            self.restore_checkpoint(checkpoint_path)
         for generator_inputs in dataset:
-            yield from self.generate(generator_inputs).numpy()
+            samples = self.generate(generator_inputs).numpy()
+            if yield_single_examples:
+                yield from samples
+            else:
+                yield samples
+
+    def export_saved_model(self, export_dir_base, serving_input_receiver_fn=None, assets_extra=None, as_text=False,
+                           checkpoint_path=None, experimental_mode=ModeKeys.PREDICT):
+        """TF estimator's export: a SavedModel (see `export`) in a new timestamped folder of
+        `export_dir_base`; returns its path as bytes. The signature comes from the generator
+        inputs, so `serving_input_receiver_fn` and the other arguments are not needed.
+
+        >>> path = est.export_saved_model('export/')   # b'export/1796211785'
+        """
+        if checkpoint_path is not None:
+            self.restore_checkpoint(checkpoint_path)
+        path = os.path.join(os.fspath(export_dir_base), str(int(time.time())))
+        return self.export(path).encode()
 
     def export(self, export_dir):
         """Writes a SavedModel whose `serving_default` signature maps generator inputs to samples.

@@ -12,8 +12,46 @@ import os
 import keras
 import tensorflow as tf
 
-MODES = ("train", "eval", "predict")
 SPEC_FILE = "gan_spec.json"
+
+
+class _PredictMode(str):
+    """'infer' (TF's `ModeKeys.PREDICT`), also equal to 'predict'."""
+
+    def __eq__(self, other):
+        return str.__eq__(self, other) or other == "predict"
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
+class ModeKeys:
+    """The `mode` a network function receives (TF's `tf.estimator.ModeKeys` values).
+
+    >>> def generator_fn(noise, mode):
+    ...     training = mode == ModeKeys.TRAIN      # 'train'; EVAL is 'eval', PREDICT 'infer'
+    """
+    TRAIN = "train"
+    EVAL = "eval"
+    PREDICT = _PredictMode("infer")
+
+
+MODES = (ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT)
+_KERAS_TENSOR_IN_TF_OP = "KerasTensor cannot be used as input to a TensorFlow function"
+
+
+def _call_network_fn(role, fn, *args, **kwargs):
+    """Calls a user's network function on Keras inputs; a raw TensorFlow op on them fails in one line."""
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, TypeError) as error:
+        if _KERAS_TENSOR_IN_TF_OP not in str(error):
+            raise
+        raise ValueError(f"{role}_fn applies a TensorFlow op to Keras inputs, which Keras 3 cannot build into a "
+                         "model; use the keras.ops equivalent (e.g. keras.ops.relu for tf.nn.relu, "
+                         "keras.ops.concatenate for tf.concat) or a keras.layers.Lambda") from None
 
 
 def _declares_mode(fn):
@@ -127,7 +165,7 @@ class GANNetworks:
             generated = generator(structured)
         else:
             kwargs = {"mode": mode} if _declares_mode(self._generator_fn) else {}
-            generated = self._generator_fn(structured, **kwargs)
+            generated = _call_network_fn("generator", self._generator_fn, structured, **kwargs)
             generator = keras.Model(gen_inputs, generated, name="generator")
         self._data_shape = generated.shape[1:]
         return generator
@@ -138,8 +176,8 @@ class GANNetworks:
         data = keras.Input(data_shape, name="data")
         d_inputs = self._generator_inputs()
         kwargs = {"mode": mode} if _declares_mode(self._discriminator_fn) else {}
-        outputs = self._discriminator_fn(
-            data, tf.nest.pack_sequence_as(self.generator_inputs_spec, d_inputs), **kwargs)
+        outputs = _call_network_fn("discriminator", self._discriminator_fn, data,
+                                   tf.nest.pack_sequence_as(self.generator_inputs_spec, d_inputs), **kwargs)
         return keras.Model([data] + d_inputs, outputs, name="discriminator")
 
     def generator_twin(self):
@@ -169,14 +207,14 @@ class GANNetworks:
     def generate(self, generator_inputs, training=False, mode=None, generator=None):
         """Generated data for `generator_inputs` (`generator` overrides the network, e.g. an EMA copy)."""
         if generator is None:
-            generator = self._models_for(mode or ("train" if training else "predict"))[0]
+            generator = self._models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.PREDICT))[0]
         if isinstance(self._generator_fn, keras.Model):
             return generator(generator_inputs, training=training)
         return generator(tf.nest.flatten(generator_inputs), training=training)
 
     def discriminate(self, data, generator_inputs, training=False, mode=None):
         """The discriminator's raw output (possibly a tuple; see `adversarial_output`)."""
-        discriminator = self._models_for(mode or ("train" if training else "eval"))[1]
+        discriminator = self._models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.EVAL))[1]
         if isinstance(self._discriminator_fn, keras.Model):
             return discriminator([data, generator_inputs], training=training)
         return discriminator([data] + tf.nest.flatten(generator_inputs), training=training)
