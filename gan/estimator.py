@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from gan import health
 from gan import losses as gan_losses
 from gan import summaries
+from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
 from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
@@ -110,6 +111,14 @@ _TFGAN_POSITIONAL = ("model_dir", "generator_fn", "discriminator_fn", "generator
                      "add_summaries", "use_loss_summaries", "config", "params", "warm_start_from", "is_chief")
 
 
+def _given_by_keyword(arguments):
+    """The TF-GAN positional names also given by keyword (a value other than the default None)."""
+    return {name for name in ("model_dir", "generator_fn", "discriminator_fn", "generator_loss_fn",
+                              "discriminator_loss_fn", "generator_optimizer", "discriminator_optimizer",
+                              "get_hooks_fn", "get_eval_metric_ops_fn", "config", "params", "warm_start_from")
+            if arguments.get(name) is not None}
+
+
 def _from_run_config(config, model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed):
     """Settings from a TF estimator `RunConfig`-like object or dict (its `model_dir`,
     `save_checkpoints_steps`, `keep_checkpoint_max`, `log_step_count_steps`, `tf_random_seed`)."""
@@ -137,11 +146,19 @@ def _call_input_fn(input_fn, mode, params):
     result = input_fn(**kwargs)
     if isinstance(result, tf.data.Dataset):
         return result
-    if mode == ModeKeys.PREDICT:
-        return tf.data.Dataset.from_tensors(result)
-    if isinstance(result, (tuple, list)) and len(result) == 2:
-        return tf.data.Dataset.from_tensors(tuple(result)).repeat()
-    raise ValueError(f"input_fn must return a tf.data.Dataset or a (features, labels) pair; got {type(result).__name__}")
+    if mode != ModeKeys.PREDICT:
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise ValueError("input_fn must return a tf.data.Dataset or a (features, labels) pair; "
+                             f"got {type(result).__name__}")
+        result = tuple(result)
+    # Tensors are one batch, as TF1's were one step's: call input_fn again for every batch.
+    spec = tf.nest.map_structure(lambda t: tf.TensorSpec.from_tensor(tf.convert_to_tensor(t)), result)
+    first = [result]
+
+    def batches():
+        while True:
+            yield first.pop() if first else input_fn(**kwargs)
+    return tf.data.Dataset.from_generator(batches, output_signature=spec)
 
 
 def _first_non_finite(logs):
@@ -177,7 +194,7 @@ class GANEstimator:
     >>> est.train(lambda: dataset_of_noise_and_images, max_steps=100)
     """
 
-    def __init__(self, generator_fn=None, discriminator_fn=None, *tfgan_positional, model_dir=None,
+    def __init__(self, *positional, generator_fn=None, discriminator_fn=None, model_dir=None,
                  loss=gan_losses.DEFAULT, generator_loss_fn=None, discriminator_loss_fn=None,
                  generator_optimizer=None, discriminator_optimizer=None,
                  train_steps=GANTrainSteps(1, 1), gradient_penalty_weight=None,
@@ -188,17 +205,20 @@ class GANEstimator:
                  generator_ema_decay=None, mixed_precision=None, joint_train=False,
                  get_hooks_fn=None, get_eval_metric_ops_fn=None, use_loss_summaries=True, config=None,
                  params=None, warm_start_from=None, is_chief=True):
-        if isinstance(generator_fn, (str, os.PathLike)) or tfgan_positional:
-            # TF-GAN's positional order, GANEstimator(model_dir, generator_fn, discriminator_fn, ...), or
-            # ours (generator_fn, discriminator_fn) followed by TF-GAN's next arguments.
-            positional = (generator_fn, discriminator_fn) + tfgan_positional
-            names = _TFGAN_POSITIONAL if not callable(generator_fn) else _TFGAN_POSITIONAL[1:]
+        if positional:
+            # Ours, GANEstimator(generator_fn, discriminator_fn, ...), or TF-GAN's positional order,
+            # GANEstimator(model_dir, generator_fn, discriminator_fn, ...); both continue in TF-GAN's order.
+            names = _TFGAN_POSITIONAL[1:] if callable(positional[0]) else _TFGAN_POSITIONAL
             if len(positional) > len(names):
                 raise ValueError(f"GANEstimator takes at most {len(names)} positional arguments here "
                                  f"(TF-GAN's order: {', '.join(_TFGAN_POSITIONAL)})")
+            twice = [n for n, _ in zip(names, positional) if n in _given_by_keyword(locals())]
+            if twice:
+                raise ValueError(f"GANEstimator got {', '.join(twice)} both by position and by keyword")
             given = dict(zip(names, positional))
             model_dir = given.get("model_dir", model_dir)
-            generator_fn, discriminator_fn = given.get("generator_fn"), given.get("discriminator_fn")
+            generator_fn = given.get("generator_fn", generator_fn)
+            discriminator_fn = given.get("discriminator_fn", discriminator_fn)
             generator_loss_fn = given.get("generator_loss_fn", generator_loss_fn)
             discriminator_loss_fn = given.get("discriminator_loss_fn", discriminator_loss_fn)
             generator_optimizer = given.get("generator_optimizer", generator_optimizer)
@@ -602,8 +622,13 @@ class GANEstimator:
             names = [f"generator_inputs_{i}" for i in range(len(flat))]
         signature = [tf.TensorSpec(s.shape, s.dtype, name=n) for s, n in zip(flat, names)]
         module = tf.Module()
-        module.generator = self._ema.model if self._ema is not None else self.networks.generator
-        generate = self.generate
+        # The predict-mode copy of a mode-aware generator, its weights copied now, not in the signature.
+        module.generator = (self._ema.model if self._ema is not None
+                            else self.networks.models_for(ModeKeys.PREDICT)[0])
+        networks = self.networks
+
+        def generate(inputs):
+            return networks.generate(inputs, training=False, generator=module.generator)
 
         @tf.function(input_signature=signature)
         def serve(*tensors):

@@ -186,7 +186,7 @@ class GANNetworks:
             return keras.models.clone_model(self._generator_fn)
         return self._build_generator("train")
 
-    def _models_for(self, mode):
+    def models_for(self, mode):
         """Models for `mode`: the trained ones, or mode-specific copies sharing their weights."""
         needs_copy = (mode != "train"
                       and (_declares_mode(self._generator_fn) or _declares_mode(self._discriminator_fn)))
@@ -207,14 +207,14 @@ class GANNetworks:
     def generate(self, generator_inputs, training=False, mode=None, generator=None):
         """Generated data for `generator_inputs` (`generator` overrides the network, e.g. an EMA copy)."""
         if generator is None:
-            generator = self._models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.PREDICT))[0]
+            generator = self.models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.PREDICT))[0]
         if isinstance(self._generator_fn, keras.Model):
             return generator(generator_inputs, training=training)
         return generator(tf.nest.flatten(generator_inputs), training=training)
 
     def discriminate(self, data, generator_inputs, training=False, mode=None):
         """The discriminator's raw output (possibly a tuple; see `adversarial_output`)."""
-        discriminator = self._models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.EVAL))[1]
+        discriminator = self.models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.EVAL))[1]
         if isinstance(self._discriminator_fn, keras.Model):
             return discriminator([data, generator_inputs], training=training)
         return discriminator([data] + tf.nest.flatten(generator_inputs), training=training)

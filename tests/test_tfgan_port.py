@@ -1,0 +1,114 @@
+"""Programs written in TF-GAN's style run here after changing `import tensorflow_gan as tfgan`
+to `import gan as tfgan` (and the edits TensorFlow 2.16 itself forces: Keras layers and optimizers
+instead of tf.layers and tf.train)."""
+import itertools
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import gan as tfgan
+
+BATCH, NOISE = 8, 4
+
+
+def real_points():
+    points = np.random.default_rng(0).normal(size=(256, 2)).astype("float32") * 0.1 + 1.0
+    return iter(tf.data.Dataset.from_tensor_slices(points).repeat().batch(BATCH))
+
+
+def unconditional_generator(noise, mode):
+    is_training = mode == tfgan.estimator.ModeKeys.TRAIN
+    h = keras.layers.Dense(8, activation="relu")(noise)
+    h = keras.layers.Dropout(0.1)(h, training=is_training)
+    return keras.layers.Dense(2)(h)
+
+
+def unconditional_discriminator(data, unused_conditioning):
+    return keras.layers.Dense(1)(keras.layers.Dense(8, activation="tanh")(data))
+
+
+def test_estimator_program_with_params_and_eval_metric_ops(tmp_path):
+    """mnist_estimator's shape: tensor input_fns taking params, TF-GAN tuple losses, metric ops."""
+    data = real_points()
+
+    def train_input_fn(params):
+        return tf.random.normal([params["batch_size"], NOISE]), next(data)
+
+    def predict_input_fn(params):
+        return tf.random.normal([params["batch_size"], NOISE])
+
+    def get_eval_metric_ops_fn(gan_model):
+        return {
+            "real_data_logits": (tf.reduce_mean(gan_model.discriminator_real_outputs), None),
+            "gen_data_logits": tf.reduce_mean(gan_model.discriminator_gen_outputs),
+        }
+
+    gan_estimator = tfgan.estimator.GANEstimator(
+        str(tmp_path),
+        generator_fn=unconditional_generator,
+        discriminator_fn=unconditional_discriminator,
+        generator_loss_fn=tfgan.losses.wasserstein_generator_loss,
+        discriminator_loss_fn=tfgan.losses.wasserstein_discriminator_loss,
+        generator_optimizer=keras.optimizers.Adam(0.001, 0.5),
+        discriminator_optimizer=keras.optimizers.Adam(0.0001, 0.5),
+        get_hooks_fn=tfgan.get_sequential_train_hooks(tfgan.GANTrainSteps(1, 2)),
+        get_eval_metric_ops_fn=get_eval_metric_ops_fn,
+        add_summaries=tfgan.estimator.SummaryType.IMAGES,
+        params={"batch_size": BATCH})
+    gan_estimator.train(train_input_fn, max_steps=3)
+    assert gan_estimator.global_step == 3
+    assert int(gan_estimator._trainer.discriminator_optimizer.iterations.numpy()) == 6  # 2 critic steps
+    metrics = gan_estimator.evaluate(train_input_fn, steps=2)
+    assert {"real_data_logits", "gen_data_logits", "generator_loss", "discriminator_loss"} <= set(metrics)
+    assert np.isfinite(metrics["real_data_logits"])
+    predictions = np.array(list(itertools.islice(gan_estimator.predict(predict_input_fn), 12)))
+    assert predictions.shape == (12, 2)
+    tiled = tfgan.eval.python_image_grid(predictions.reshape(12, 1, 2, 1)[:4], grid_shape=(2, 2))
+    assert tiled.shape[-1] == 1
+    exported = gan_estimator.export_saved_model(str(tmp_path / "export"))
+    assert tf.saved_model.load(exported.decode()).signatures["serving_default"] is not None
+
+
+def test_low_level_pipeline_program(tmp_path):
+    """mnist/train_lib's shape: gan_model -> gan_loss -> gan_train_ops -> gan_train with hooks."""
+    data = real_points()
+    gan_model = tfgan.gan_model(
+        generator_fn=lambda noise: keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(noise)),
+        discriminator_fn=unconditional_discriminator,
+        real_data=lambda: next(data),
+        generator_inputs=lambda: tf.random.normal([BATCH, NOISE]),
+        generator_scope="PortGenerator")
+    gan_loss = tfgan.gan_loss(
+        gan_model,
+        generator_loss_fn=tfgan.losses.wasserstein_generator_loss,
+        discriminator_loss_fn=tfgan.losses.wasserstein_discriminator_loss,
+        gradient_penalty_weight=1.0)
+    train_ops = tfgan.gan_train_ops(
+        gan_model, gan_loss,
+        generator_optimizer=keras.optimizers.Adam(0.001, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(0.0001, beta_1=0.5),
+        summarize_gradients=True)
+    train_steps = tfgan.GANTrainSteps(generator_train_steps=1, discriminator_train_steps=1)
+    final_step = tfgan.gan_train(
+        train_ops, hooks=[tfgan.StopAtStepHook(num_steps=4)], logdir=str(tmp_path),
+        get_hooks_fn=tfgan.get_sequential_train_hooks(train_steps))
+    assert final_step == 4
+    assert tf.train.latest_checkpoint(str(tmp_path)) is not None
+
+
+def test_custom_tuple_style_loss_in_the_estimator(tmp_path):
+    """A loss written TF-GAN's way, `my_loss(gan_model, add_summaries=False)`, trains the estimator."""
+    seen = []
+
+    def my_generator_loss(gan_model, add_summaries=False):
+        seen.append(type(gan_model).__name__)
+        return -tf.reduce_mean(gan_model.discriminator_gen_outputs)
+
+    data = real_points()
+    est = tfgan.estimator.GANEstimator(
+        model_dir=str(tmp_path), generator_fn=unconditional_generator,
+        discriminator_fn=unconditional_discriminator, generator_loss_fn=my_generator_loss,
+        discriminator_loss_fn=tfgan.losses.wasserstein_discriminator_loss)
+    est.train(lambda: (tf.random.normal([BATCH, NOISE]), next(data)), max_steps=2)
+    assert est.global_step == 2 and "GANModel" in seen
