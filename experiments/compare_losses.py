@@ -124,7 +124,7 @@ def _estimator(gan, keras, plan, dataset, spec, loss, weight, seed, model_dir):
 
 
 def _health_monitor(gan, estimator, family):
-    checks = [gan.health.ConvergenceCheck(family), gan.health.StallCheck(estimator.gan_loss)]
+    checks = [gan.health.ConvergenceCheck(family), gan.health.StallCheck(estimator.loss_pair)]
     return gan.health.HealthMonitor(checks, model_dir=estimator.model_dir, report=None)
 
 
@@ -158,7 +158,7 @@ def train_and_score(gan, keras, np, plan, dataset, spec, loss, setting, seed, di
     if plan["preflight"]:
         row["preflight_accuracy"] = gan.health.preflight(estimator, input_fn, raise_on_failure=False).accuracy
         keras.utils.set_random_seed(seed)  # Training starts from the very generator the check saw.
-    family = gan.health.loss_family(estimator.gan_loss, default=gan.health.WASSERSTEIN)
+    family = gan.health.loss_family(estimator.loss_pair, default=gan.health.WASSERSTEIN)
     monitor = _health_monitor(gan, estimator, family)
     began = time.time()
     try:

@@ -205,7 +205,7 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
         generator_optimizer=adam(keras, config, "generator"),
         discriminator_optimizer=adam(keras, config, "discriminator"),
         train_steps=gan.GANTrainSteps(config["generator_steps"], config["discriminator_steps"]),
-        gradient_penalty_weight=config["gradient_penalty_weight"] or None,
+        gradient_penalty_weight=config["gradient_penalty_weight"] or None, add_summaries=gan.SummaryType.IMAGES,
         save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],
         steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
         generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"),

@@ -199,7 +199,7 @@ class GANEstimator:
                  generator_optimizer=None, discriminator_optimizer=None,
                  train_steps=GANTrainSteps(1, 1), gradient_penalty_weight=None,
                  gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
-                 clip_discriminator_weights=None, add_summaries=summaries.SummaryType.IMAGES,
+                 clip_discriminator_weights=None, add_summaries=None,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
                  steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
                  generator_ema_decay=None, mixed_precision=None, joint_train=False,
