@@ -24,6 +24,7 @@ from gan import summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
+from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
 from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
 from gan.train_ops import TrainHooksFn
 
@@ -647,3 +648,15 @@ def _same_spec(a, b):
         return False
     return all(x.shape.as_list() == y.shape.as_list() and x.dtype == y.dtype
                for x, y in zip(tf.nest.flatten(a), tf.nest.flatten(b)))
+
+
+class TPUGANEstimator:
+    """TF-GAN's TPU estimator. TF2 trains on TPUs through a strategy instead; constructing one says so.
+
+    >>> gan.GANEstimator(generator_fn, discriminator_fn, strategy=gan.distribute.make_strategy('tpu'))
+    """
+
+    def __init__(self, *args, **kwargs):
+        raise ValueError("TPUGANEstimator needs TF1's TPUEstimator, which TF2 removed; use "
+                         "gan.GANEstimator(..., strategy=gan.distribute.make_strategy('tpu')) "
+                         "(gan-train --strategy=tpu)")

@@ -112,3 +112,38 @@ def test_custom_tuple_style_loss_in_the_estimator(tmp_path):
         discriminator_loss_fn=tfgan.losses.wasserstein_discriminator_loss)
     est.train(lambda: (tf.random.normal([BATCH, NOISE]), next(data)), max_steps=2)
     assert est.global_step == 2 and "GANModel" in seen
+
+
+def test_latent_gan_estimator_fits_latents_of_a_trained_gan(tmp_path):
+    """TF-GAN's get_latent_gan_estimator: only z trains, towards the loss, and resumes."""
+    data = real_points()
+    run = tmp_path / "gan"
+    est = tfgan.estimator.GANEstimator(
+        model_dir=str(run), generator_fn=unconditional_generator, discriminator_fn=unconditional_discriminator)
+    est.train(lambda: (tf.random.normal([BATCH, NOISE]), next(data)), max_steps=2)
+    weights = [w.copy() for w in est.networks.generator.get_weights()]
+    target = tf.fill([BATCH, 2], 0.5)
+
+    def loss_fn(gan_model, features, labels, add_summaries):
+        return tf.reduce_mean(tf.square(gan_model.generated_data - labels))
+
+    params = {"batch_size": BATCH, "z_shape": [NOISE], "learning_rate": 0.05, "input_clip": 1.5,
+              "add_summaries": False}
+    latent = tfgan.estimator.get_latent_gan_estimator(
+        unconditional_generator, unconditional_discriminator, loss_fn, keras.optimizers.Adam, params,
+        {"model_dir": str(tmp_path / "latent")}, str(run))
+    assert all(np.array_equal(a, b) for a, b in zip(latent.networks.generator.get_weights(), weights))
+    before = float(loss_fn(latent._model(target), None, target, False))
+    latent.train(lambda: (target, target), max_steps=40)
+    after = float(loss_fn(latent._model(target), None, target, False))
+    assert after < before and float(tf.reduce_max(tf.abs(latent.z))) <= 1.5
+    assert next(latent.predict()).shape == (BATCH, 2)
+    resumed = tfgan.estimator.get_latent_gan_estimator(
+        unconditional_generator, unconditional_discriminator, loss_fn, keras.optimizers.Adam, params,
+        {"model_dir": str(tmp_path / "latent")}, str(run))
+    assert resumed.global_step == 40
+
+
+def test_tpu_estimator_names_its_tf2_replacement():
+    with np.testing.assert_raises_regex(ValueError, "strategy=gan.distribute.make_strategy"):
+        tfgan.estimator.TPUGANEstimator(generator_fn=unconditional_generator)
