@@ -1,0 +1,132 @@
+"""gan.features: TF-GAN's features on TF2 and Keras 3, each against its formula."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gan
+from gan import features
+
+RNG = np.random.default_rng(0)
+
+
+def close(a, b, tol=1e-4):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+def test_clipping_optimizer_keeps_variables_in_range_eagerly_and_in_tf_function():
+    kernel = tf.Variable(RNG.normal(size=(3, 3)).astype("float32"))
+    other = tf.Variable(5.0)
+    opt = features.clip_variables(keras.optimizers.Adam(0.5), [kernel], 0.01)
+
+    @tf.function
+    def step():
+        opt.apply_gradients([(tf.ones_like(kernel), kernel), (tf.constant(-1.0), other)])
+
+    opt.apply_gradients([(tf.ones_like(kernel), kernel), (tf.constant(-1.0), other)])
+    step()
+    assert float(tf.reduce_max(tf.abs(kernel))) <= 0.01 + 1e-7
+    assert float(other) > 5.0  # not listed: moved by Adam, not clipped
+    assert int(opt.iterations.numpy()) == 2
+
+
+def test_clip_discriminator_weights_reads_the_model():
+    def g(z):
+        return keras.layers.Dense(2)(z)
+
+    def d(x, z):
+        return keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(3.0))(x)
+
+    model = gan.gan_model(g, d, tf.zeros([4, 2]), tf.zeros([4, 3]), generator_scope="ClipG")
+    opt = features.clip_discriminator_weights(keras.optimizers.SGD(0.1), model, 0.05)
+    opt.apply_gradients([(tf.zeros_like(v), v) for v in model.discriminator_variables])
+    assert all(float(tf.reduce_max(tf.abs(v))) <= 0.05 + 1e-7 for v in model.discriminator_variables)
+
+
+def test_clipping_along_dimensions_bounds_the_norm():
+    w = tf.Variable(RNG.normal(size=(4, 3)).astype("float32") * 10)
+    opt = features.VariableClippingOptimizer(keras.optimizers.SGD(0.0), [(w, [0])], 1.0)
+    opt.apply_gradients([(tf.zeros_like(w), w)])
+    close(tf.norm(w, axis=0), np.ones(3))
+
+
+def test_condition_tensor_adds_a_projection_eagerly_and_on_keras_inputs():
+    tensor, conditioning = tf.zeros([2, 3, 4]), tf.constant([[1.0, 0.0], [0.0, 1.0]])
+    out = features.condition_tensor(tensor, conditioning)
+    assert out.shape == (2, 3, 4) and float(tf.reduce_sum(tf.abs(out))) > 0
+    inputs, labels = keras.Input((5,)), keras.Input((10,))
+    model = keras.Model([inputs, labels], features.condition_tensor_from_onehot(inputs, labels, embedding_size=7))
+    one_hot = tf.one_hot([3, 3, 4], 10)
+    out = model([tf.zeros([3, 5]), one_hot]).numpy()
+    close(out[0], out[1])  # same class, same conditioning
+    assert not np.allclose(out[0], out[2])
+    with pytest.raises(ValueError, match="at least 2-D"):
+        features.condition_tensor(tensor, tf.zeros([2]))
+
+
+def test_group_and_instance_norm_match_their_formulas():
+    x = tf.constant(RNG.normal(size=(2, 4, 4, 6)).astype("float32"))
+    out = features.group_norm(x, groups=2, epsilon=0.0)
+    groups = x.numpy().reshape(2, 4, 4, 2, 3)
+    mean, var = groups.mean(axis=(1, 2, 4), keepdims=True), groups.var(axis=(1, 2, 4), keepdims=True)
+    close(out, ((groups - mean) / np.sqrt(var)).reshape(2, 4, 4, 6), tol=1e-3)
+    inst = features.instance_norm(x, epsilon=0.0)
+    m, v = x.numpy().mean(axis=(1, 2), keepdims=True), x.numpy().var(axis=(1, 2), keepdims=True)
+    close(inst, (x.numpy() - m) / np.sqrt(v), tol=1e-3)
+    with pytest.raises(ValueError, match="reduction_axes"):
+        features.group_norm(x, groups=2, reduction_axes=(-2,))
+
+
+def test_tensor_pool_fills_then_returns_stored_batches():
+    batches = [tf.fill([2, 3], float(i)) for i in range(6)]
+    assert features.tensor_pool(batches[0], pooling_probability=0.0, name="never") is batches[0]
+    outs = [features.tensor_pool(b, pool_size=3, pooling_probability=1.0, name="always") for b in batches]
+    for b, out in zip(batches[:3], outs[:3]):  # filling: the input comes back
+        close(out, b)
+    for i, out in enumerate(outs[3:], start=3):  # full: always an older stored batch
+        assert float(out[0, 0]) < i
+    pooled = tf.function(lambda v: features.tensor_pool(v, pool_size=2, name="fn"))
+    assert pooled((tf.zeros([2, 3]), tf.ones([2, 1])))[1].shape == (2, 1)
+
+
+def test_spectral_norm_converges_to_the_largest_singular_value():
+    w = tf.Variable(RNG.normal(size=(6, 4)).astype("float32"))
+    largest = np.linalg.svd(w.numpy(), compute_uv=False)[0]
+    close(features.compute_spectral_norm(w, power_iteration_rounds=50), largest, tol=1e-3)
+    for _ in range(30):  # one round per call, the vector persisting between calls
+        sigma = features.compute_spectral_norm(w)
+    close(sigma, largest, tol=1e-3)
+    normalized = features.spectral_normalize(w, power_iteration_rounds=50)
+    close(np.linalg.svd(normalized.numpy(), compute_uv=False)[0], 1.0, tol=1e-3)
+    small = tf.Variable(w.numpy() / (10 * largest))
+    close(features.spectral_normalize(small, 20, equality_constrained=False), small)
+    close(features.spectral_norm_regularizer(0.5, 50)(w), 0.5 * largest, tol=1e-3)
+    with pytest.raises(ValueError, match="keras.layers.SpectralNormalization"):
+        features.spectral_normalization_custom_getter()
+
+
+def test_vbn_normalizes_with_the_reference_batch_statistics():
+    reference = RNG.normal(2.0, 3.0, size=(5, 3)).astype("float32")
+    vbn = features.VBN(tf.constant(reference), epsilon=0.0)
+    ref_out = vbn.reference_batch_normalization().numpy()
+    close(ref_out, (reference - reference.mean(0)) / reference.std(0), tol=1e-3)
+    x = RNG.normal(size=(2, 3)).astype("float32")
+    out = vbn(x).numpy()
+    for i in range(2):  # each example: the statistics of the reference batch plus itself
+        virtual = np.concatenate([reference, x[i:i + 1]])
+        close(out[i], (x[i] - virtual.mean(0)) / virtual.std(0), tol=1e-3)
+
+
+def test_conditional_networks_in_tfgan_style_train_in_the_estimator(tmp_path):
+    def generator_fn(inputs):
+        noise, one_hot = inputs
+        h = features.condition_tensor_from_onehot(keras.layers.Dense(8, activation="relu")(noise), one_hot, 4)
+        return keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(h))
+
+    def discriminator_fn(images, inputs):
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Flatten()(images))
+        return keras.layers.Dense(1)(features.condition_tensor_from_onehot(h, inputs[1], 4))
+
+    est = gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path))
+    est.train(gan.data.gan_input_fn("digits", 8, noise_dims=4, conditional=True), max_steps=2, progress=False)
+    assert est.global_step == 2
