@@ -5,7 +5,7 @@
 ...                        train_steps=gan.GANTrainSteps(1, 5), gradient_penalty_weight=10.0)
 >>> model = gan.gan_model(generator_fn, discriminator_fn, real_data, noise)   # TF-GAN's pipeline
 """
-from gan import data, features, losses, networks
+from gan import data, features, losses, networks, tpu
 from gan import eval  # noqa: A004  (TF-GAN's module name: gan.eval)
 from gan.estimator import GANEstimator, IncompatibleCheckpointError, NonFiniteError
 from gan import health

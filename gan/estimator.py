@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from gan import health
 from gan import losses as gan_losses
+from gan import eval as gan_eval
 from gan import summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
@@ -506,9 +507,10 @@ class GANEstimator:
     def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
         """Mean losses (networks in inference mode) over `steps` batches, plus `global_step`.
 
-        With `get_eval_metric_ops_fn`, its values for each batch's `GANModel` (tensors, or
-        TF1-style `(value, update_op)` pairs whose value is taken) are averaged over the
-        batches too. `checkpoint_path` evaluates that checkpoint; `hooks` and `name` are
+        With `get_eval_metric_ops_fn`, its values for each batch's `GANModel` are averaged
+        over the batches too; a TF1-style `(value, update_op)` pair (e.g. a
+        `gan.eval.*_streaming` metric, which accumulates over the batches) reports its
+        last value. `checkpoint_path` evaluates that checkpoint; `hooks` and `name` are
         TF estimator arguments without effect here.
         """
         _check_positive("steps", steps)
@@ -520,11 +522,14 @@ class GANEstimator:
             dataset = dataset.take(steps)
         if self.eval_metrics is not None:
             self.eval_metrics.reset_state()
-        totals, count = {}, 0
+        totals, count, streamed = {}, 0, {}
+        gan_eval.reset_streaming_metrics()
         for generator_inputs, real_data in dataset:
             losses, generated = self._eval_losses(generator_inputs, real_data)
             if self._get_eval_metric_ops_fn is not None:
-                losses.update(self._eval_metric_values(generator_inputs, real_data, generated))
+                averaged, last = self._eval_metric_values(generator_inputs, real_data, generated)
+                losses.update(averaged)
+                streamed.update(last)
             for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v)
             if self.eval_metrics is not None:
@@ -533,7 +538,7 @@ class GANEstimator:
             count += 1
         if count == 0:
             raise ValueError("evaluate: input_fn() yielded no batches.")
-        results = {k: v / count for k, v in totals.items()}
+        results = {**{k: v / count for k, v in totals.items()}, **{k: float(v) for k, v in streamed.items()}}
         if self.eval_metrics is not None:
             results.update({k: float(v) for k, v in self.eval_metrics.result().items()})
         results["global_step"] = self.global_step
@@ -557,10 +562,13 @@ class GANEstimator:
     def _eval_metric_values(self, generator_inputs, real_data, generated):
         model = pipeline.adversarial_model(pipeline.model_from_networks(
             self.networks, real_data, generator_inputs, generated, training=False))
-        values = {}
+        averaged, last = {}, {}
         for key, value in self._get_eval_metric_ops_fn(model).items():
-            values[key] = value[0] if isinstance(value, (tuple, list)) else value
-        return values
+            if isinstance(value, (tuple, list)):
+                last[key] = value[0]
+            else:
+                averaged[key] = value
+        return averaged, last
 
     def _generator_inputs_of(self, element_spec):
         """Picks the generator inputs out of a predict dataset's elements."""
