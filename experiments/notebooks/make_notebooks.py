@@ -292,9 +292,10 @@ LOSSES = [
 # GAN losses side by side: Wasserstein, minimax, modified, and the gradient penalty
 
 Five runs on the `ring` benchmark (8 Gaussian modes on the unit circle, standard deviation 0.01) that \
-differ **only in the loss**: same MLP networks and initial weights, same data and noise, same \
-optimizer (Adam 1e-3, beta1 0.5, beta2 0.9) and the same schedule: `DISCRIMINATOR_STEPS` (5) \
-discriminator updates per generator update, `GANTrainSteps(1, 5)` as in the WGAN papers.
+differ **only in the loss**: everything else is `gan-train`'s ring run, built by its own \
+`build_estimator` from its defaults table (the same MLP networks and initial weights, data and \
+noise, Adam optimizer and weight average), with `DISCRIMINATOR_STEPS` (5) discriminator updates per \
+generator update, `GANTrainSteps(1, 5)` as in the WGAN papers.
 
 | run | discriminator (critic) loss | generator loss | gradient penalty |
 |---|---|---|---|
@@ -334,6 +335,8 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import gan
+from experiments import common
+from experiments import train as gan_train
 
 RUNS = {
     "wasserstein": dict(loss="wasserstein"),
@@ -343,8 +346,8 @@ RUNS = {
     "modified + GP": dict(loss="modified", gradient_penalty_weight=1.0),
 }
 CLASSIFIER_RUNS = [name for name, options in RUNS.items() if options["loss"] != "wasserstein"]
-NOISE_DIMS = 16
 LOG_EVERY = max(1, min(20, STEPS // 50))
+NOISE_DIMS = common.dataset_defaults(DATASET)["noise_dims"]
 fixed_noise = tf.random.stateless_normal([NUM_SAMPLES, NOISE_DIMS], seed=(SEED, 1))
 real_points = np.stack([point for point, _ in gan.data.real_dataset(DATASET, data_dir=DATA_DIR)
                         .take(NUM_SAMPLES).as_numpy_iterator()])
@@ -363,18 +366,11 @@ input_fn = gan.data.gan_input_fn(DATASET, BATCH_SIZE, noise_dims=NOISE_DIMS, dat
 samples, logs = {}, {}
 for name, options in RUNS.items():
     run_dir = os.path.join(MODEL_DIR, re.sub(r"\\W+", "_", name))
+    chosen = {"dataset": DATASET, "seed": SEED, "batch_size": BATCH_SIZE, "discriminator_steps": DISCRIMINATOR_STEPS,
+              "log_every": LOG_EVERY, "steps_per_execution": LOG_EVERY, "gradient_penalty_weight": 0.0, **options}
+    config = common.resolve(chosen, None, {"generator_loss": None, "discriminator_loss": None})
     keras.utils.set_random_seed(SEED)  # the same initial weights in every run
-    estimator = gan.GANEstimator(
-        *gan.networks.mlp((2,), hidden_units=(128, 128)),
-        model_dir=run_dir,
-        train_steps=gan.GANTrainSteps(generator_train_steps=1, discriminator_train_steps=DISCRIMINATOR_STEPS),
-        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
-        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
-        log_every_steps=LOG_EVERY,
-        steps_per_execution=LOG_EVERY,
-        seed=SEED,
-        **options,
-    )
+    estimator = gan_train.build_estimator(gan, keras, config, gan.data.describe(DATASET), run_dir)
     print(f"{name}:")
     estimator.train(input_fn, max_steps=STEPS)
     samples[name] = estimator.generate(fixed_noise).numpy()
