@@ -26,6 +26,7 @@ from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.Sum
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
 from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
+from gan.stargan_estimator import StarGANEstimator, stargan_prediction_input_fn_wrapper  # noqa: F401
 from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
 from gan.train_ops import TrainHooksFn
 

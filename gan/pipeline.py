@@ -297,12 +297,12 @@ def stargan_model(generator_fn, discriminator_fn, input_data, input_data_domain_
     reconstructed = networks.generate((generated, labels), training=True)
     source_in, domain_in = _float32(networks.discriminate(input_data, (input_data, target), training=True))
     source_gen, domain_gen = _float32(networks.discriminate(generated, (input_data, target), training=True))
-    return StarGANModel(
+    return _Recorded.make(StarGANModel(
         input_data, labels, generated, target, reconstructed, source_in, source_gen, domain_in, domain_gen,
         networks.generator.trainable_variables, Scope(generator_scope),
         lambda data, domains: networks.generate((data, domains), training=True),
         networks.discriminator.trainable_variables, Scope(discriminator_scope),
-        lambda data, num_domains: networks.discriminate(data, (data, target), training=True))
+        lambda data, num_domains: networks.discriminate(data, (data, target), training=True)), networks=networks)
 
 
 # ---- stage 2: the loss -------------------------------------------------------------------
