@@ -9,7 +9,9 @@ flags are reported in a fraction of a second.
 """
 import datetime
 import json
+import math
 import os
+import signal
 import sys
 import tempfile
 
@@ -152,9 +154,9 @@ def check_range(name, value, low, high, low_open=False, high_open=False, optiona
         return
     above = value > low if low_open else value >= low
     below = value < high if high_open else value <= high
-    if not (above and below):
+    if not (above and below and math.isfinite(value)):
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise UsageError(f"--{name} must be in {interval}; got {value!r}.")
+        raise UsageError(f"--{name} must be a finite number in {interval}; got {value!r}.")
 
 
 def check_model_dir(model_dir):
@@ -167,6 +169,22 @@ def check_model_dir(model_dir):
         raise UsageError("--model_dir must name a directory; got an empty value.")
     if os.path.exists(model_dir) and not os.path.isdir(model_dir):
         raise UsageError(f"--model_dir '{model_dir}' is a file; pass a directory (new, or holding a gan-train run).")
+
+
+def check_writable(name, path):
+    """UsageError naming `--name` and the cause unless a file can be written at `path` (tried and removed).
+
+    Example:
+        check_writable('output', '/proc/samples.npy')  # UsageError: --output /proc/samples.npy: cannot write ...
+    """
+    probe = f"{path}.probe{os.getpid()}"
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(probe, "w", encoding="utf-8"):
+            pass
+        os.remove(probe)
+    except OSError as error:
+        raise UsageError(f"--{name} {path}: cannot write there ({error.strerror or error}).") from None
 
 
 def read_manifest(model_dir):
@@ -321,9 +339,92 @@ def exit_on_errors(program, main):
             _fail(program, one_line(error), 2)
         except FloatingPointError as error:  # gan.NonFiniteError
             _fail(program, one_line(error), 1)
+        except OSError as error:  # unwritable or full disk; gan.CheckpointWriteError mid-training
+            where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+            _fail(program, f"{where}{error.strerror or one_line(error)}", getattr(error, "exit_status", 2))
         except KeyboardInterrupt:
-            _fail(program, "interrupted; rerun the same command to resume from the newest checkpoint.", 130)
+            name = _SIGNALS_SEEN[0] if _SIGNALS_SEEN else "SIGINT"
+            _fail(program, f"stopped by {name}; rerun the same command to resume from the newest checkpoint.",
+                  128 + signal.Signals[name].value)
+        except Exception as error:  # pylint: disable=broad-except
+            if not type(error).__module__.startswith("tensorflow"):
+                raise
+            _fail(program, f"TensorFlow stopped: {one_line(error)[:300]}", 1)  # e.g. an I/O error while saving
     return wrapped
+
+
+_SIGNALS_SEEN = []
+
+
+def _stop_gracefully(signum, frame):
+    """First SIGINT / SIGTERM: stop like Ctrl-C (the trainer saves the current step); a second: exit at once."""
+    del frame
+    if _SIGNALS_SEEN:
+        os._exit(128 + signum)  # pylint: disable=protected-access
+    _SIGNALS_SEEN.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt
+
+
+class RunLock:
+    """A lock file in `model_dir` held while a program trains it; a second one is refused in one line.
+
+    A lock whose process is gone (killed) is taken over with a note. A directory the lock
+    created is removed again when nothing else was written to it.
+
+    Example:
+        with RunLock('runs/x'):
+            train()
+    """
+
+    NAME = ".gan-train.lock"
+
+    def __init__(self, model_dir):
+        self.model_dir, self.path = model_dir, os.path.join(model_dir, self.NAME)
+        self._created_dir = False
+
+    def __enter__(self):
+        if not os.path.isdir(self.model_dir):
+            os.makedirs(self.model_dir)
+            self._created_dir = True
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = _pid_in(self.path)
+                if holder is not None and _alive(holder):
+                    raise UsageError(f"--model_dir '{self.model_dir}' is being trained by process {holder} (lock "
+                                     f"file {self.path}); wait for it to finish or stop it.") from None
+                print(f"note: taking over the stale lock of process {holder} on {self.model_dir}", file=sys.stderr)
+                os.remove(self.path)
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return self
+        raise UsageError(f"--model_dir '{self.model_dir}': could not take its lock file {self.path}.")
+
+    def __exit__(self, *unused):
+        if os.path.exists(self.path) and _pid_in(self.path) == os.getpid():
+            os.remove(self.path)
+        if self._created_dir and os.path.isdir(self.model_dir) and not os.listdir(self.model_dir):
+            os.rmdir(self.model_dir)
+
+
+def _pid_in(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return int(f.read().strip() or "0") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run_program(program, define_flags, main):
@@ -335,6 +436,8 @@ def run_program(program, define_flags, main):
     from absl import app  # pylint: disable=import-outside-toplevel
 
     define_flags()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_gracefully)
     app.run(exit_on_errors(program, main), flags_parser=flags_parser(program))
 
 

@@ -9,7 +9,6 @@ conditioning) and its newest checkpoint. `.npy` holds float32 `[N, H, W, C]` ima
 Nothing in --model_dir is written.
 """
 import os
-import re
 
 from absl import flags
 
@@ -31,20 +30,19 @@ def define_flags():
 
 
 def newest_checkpoint(model_dir):
-    """Prefix of the newest checkpoint in `model_dir` whose index file exists, or None (read without TensorFlow).
+    """Prefix of the newest `ckpt-N` checkpoint in `model_dir` (by its files, not the state file), or None.
+
+    Whether it reads back whole is checked when it is restored; an unreadable one falls
+    back to the next older one.
 
     Example:
         newest_checkpoint('runs/digits-wasserstein')  # 'runs/digits-wasserstein/ckpt-3000'
     """
-    try:
-        with open(os.path.join(model_dir, "checkpoint"), encoding="utf-8") as f:
-            match = re.search(r'^model_checkpoint_path:\s*"(.*)"\s*$', f.read(), re.MULTILINE)
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not match:
-        return None
-    prefix = os.path.join(model_dir, match.group(1))  # an absolute path stays as it is
-    return prefix if os.path.exists(prefix + ".index") else None
+    common.import_tensorflow()  # quietly: gan.checkpoints needs it
+    from gan.checkpoints import checkpoints_in  # pylint: disable=import-outside-toplevel
+
+    found = checkpoints_in(model_dir)
+    return found[0][1] if found else None
 
 
 def parse_labels(text, num_classes):
@@ -139,6 +137,7 @@ def main(argv):
     flag_values = flags.FLAGS
     manifest, checkpoint = load_run(flag_values.model_dir)
     labels = check_request(flag_values, manifest)
+    common.check_writable("output", flag_values.output)  # before minutes of generating, not after
     common.quiet_logging()
     common.import_tensorflow()
     import gan  # pylint: disable=import-outside-toplevel

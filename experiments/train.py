@@ -94,6 +94,7 @@ CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss"
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
                   "sample_every", "log_every", "steps_per_execution", "eval_samples")
 _OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")
+MAX_BATCH_SIZE = 65_536  # far above any batch that fits a GAN step in memory here
 
 
 def _hidden_units(values):
@@ -118,6 +119,8 @@ def check_values(config):
     """UsageError for out-of-range numbers (checked before anything is imported or written)."""
     for name in _POSITIVE_INTS:
         common.check_positive_int(name, config[name])
+    common.check_range("batch_size", config["batch_size"], 1, MAX_BATCH_SIZE)
+    common.check_range("seed", config["seed"], 0, 2**32, high_open=True)
     for name in _OPTIONAL_POSITIVE_INTS:
         common.check_positive_int(name, config[name], optional=True)
     if config["hidden_units"] is not None:
@@ -210,6 +213,20 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
         steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
         generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"),
         joint_train=config.get("joint_train", False), strategy=strategy)
+
+
+class ManifestWriter:
+    """Training hook that writes run.json once, at the first logged step: settings are recorded only
+    when they were accepted and trained with, so a rejected command never changes a run."""
+
+    def __init__(self, model_dir, manifest):
+        self.model_dir, self.manifest, self.written = model_dir, manifest, False
+
+    def __call__(self, step, logs=None):
+        del step, logs
+        if not self.written:
+            common.write_manifest(self.model_dir, self.manifest)
+            self.written = True
 
 
 class SampleWriter:
@@ -306,14 +323,18 @@ def main(argv):
                                 "use --noconditional.")
     if manifest is not None:
         common.check_compatible(model_dir, manifest["config"], config)
+    with common.RunLock(model_dir):
+        return _train(gan, keras, config, spec, model_dir, strategy, explicit)
+
+
+def _train(gan, keras, config, spec, model_dir, strategy, explicit):
+    """Builds (or restores) the run and trains it; run.json is rewritten once training has started."""
     keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
     estimator = build_estimator(gan, keras, config, spec, model_dir, strategy)
     start = estimator.global_step
-    common.write_manifest(model_dir, {
-        "program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
-        "dataset": {**spec._asdict(), "data_shape": list(spec.data_shape)},
-        "versions": common.library_versions(), "resumed_from_step": start,
-    })
+    manifest = {"program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
+                "dataset": {**spec._asdict(), "data_shape": list(spec.data_shape)},
+                "versions": common.library_versions(), "resumed_from_step": start}
     if config["max_steps"] is not None and start >= config["max_steps"]:
         print(f"{model_dir} is already at step {start} (--max_steps={config['max_steps']}); "
               "pass a larger --max_steps to train on.")
@@ -329,14 +350,21 @@ def main(argv):
         config["dataset"], config["batch_size"], noise_dims=config["noise_dims"], conditional=config["conditional"],
         split=config["split"], data_dir=config["data_dir"], download=config["download"],
         image_size=config["image_size"], seed=config["seed"] + start)
-    hooks = [samples] + health_and_eval_hooks(gan, config, spec, estimator)
+    record = ManifestWriter(model_dir, manifest)
+    hooks = [record, samples] + health_and_eval_hooks(gan, config, spec, estimator)
     try:
         estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"], hooks=hooks,
                         preflight=flags.FLAGS.preflight)
+    except KeyboardInterrupt:  # the trainer saved the current step: record what produced it
+        if estimator.global_step > start:
+            record(estimator.global_step)
+        raise
     except gan.health.TrainingCollapsed as collapsed:
+        record(estimator.global_step)
         samples.write(estimator.global_step)
         print(f"{PROGRAM}: stopped: {common.one_line(collapsed)}", file=sys.stderr)
         return 3
+    record(estimator.global_step)
     samples.write(estimator.global_step)
     print(f"Trained {model_dir} from step {start} to {estimator.global_step}; samples: {samples.path}")
     return 0

@@ -7,7 +7,7 @@
 """
 from gan import data, features, losses, networks, tpu
 from gan import eval  # noqa: A004  (TF-GAN's module name: gan.eval)
-from gan.estimator import GANEstimator, IncompatibleCheckpointError, NonFiniteError
+from gan.estimator import CheckpointWriteError, GANEstimator, IncompatibleCheckpointError, NonFiniteError
 from gan import health
 from gan.namedtuples import (ACGANModel, CycleGANLoss, CycleGANModel, GANLoss, GANModel, GANTrainOps,
                              GANTrainSteps, InfoGANModel, StarGANModel)

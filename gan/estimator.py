@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from gan import health
 from gan import losses as gan_losses
+from gan import checkpoints
 from gan import eval as gan_eval
 from gan import summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
@@ -43,6 +44,12 @@ class NonFiniteError(FloatingPointError):
 
 class IncompatibleCheckpointError(ValueError):
     """`model_dir` holds a checkpoint of networks that differ from the ones given."""
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (disk full, read-only, ...); older checkpoints are intact."""
+
+    exit_status = 1  # a failure mid-training (gan-train exits with it)
 
 
 MIXED_PRECISION_POLICIES = (None, "float32", "auto", "mixed_bfloat16", "mixed_float16")
@@ -162,6 +169,14 @@ def _call_input_fn(input_fn, mode, params):
         while True:
             yield first.pop() if first else input_fn(**kwargs)
     return tf.data.Dataset.from_generator(batches, output_signature=spec)
+
+
+def _constant_learning_rate(optimizer):
+    """The optimizer's learning rate as a float, or None when a schedule (which the step count drives) sets it."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    if isinstance(getattr(inner, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule):
+        return None
+    return float(keras.ops.convert_to_numpy(inner.learning_rate))
 
 
 def _first_non_finite(logs):
@@ -334,8 +349,13 @@ class GANEstimator:
         # save the same collective state to a scratch dir, as tf.distribute expects.
         self._write_dir = self.model_dir if self.is_chief else tempfile.mkdtemp(prefix="gan_worker_")
         self._manager = tf.train.CheckpointManager(self._checkpoint, self._write_dir, self._keep)
-        self._restore(tf.train.latest_checkpoint(self.model_dir))
-        if self._warm_start_from and tf.train.latest_checkpoint(self.model_dir) is None:
+        self._resume_from = checkpoints.resume_point(self.model_dir)
+        rates = [_constant_learning_rate(o) for o in (g_opt, d_opt)]
+        self._restore(self._resume_from)
+        for optimizer, rate in zip((g_opt, d_opt), rates):  # the optimizers given win over the checkpoint's
+            if rate is not None:
+                optimizer.learning_rate = rate
+        if self._warm_start_from and self._resume_from is None:
             self._warm_start(self._warm_start_from)
 
     def _warm_start(self, source):
@@ -346,8 +366,7 @@ class GANEstimator:
         tf.train.Checkpoint(generator=self.networks.generator, discriminator=self.networks.discriminator) \
             .restore(path).expect_partial()
 
-    def _restore(self, path=None):
-        path = path or self._manager.latest_checkpoint
+    def _restore(self, path):
         if path is None:
             return
         try:
@@ -378,6 +397,9 @@ class GANEstimator:
         if preflight and self.global_step == 0:
             health.preflight(self.networks, lambda: _call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
         os.makedirs(self._write_dir, exist_ok=True)
+        if self.is_chief:  # the directory agrees with what was restored before anything is written
+            checkpoints.prepare_for_writing(self._write_dir, self._resume_from)
+            self._manager = tf.train.CheckpointManager(self._checkpoint, self._write_dir, self._keep)
         save_spec(self._write_dir, batch_spec(generator_inputs_spec))
         start = self.global_step
         target = min(x for x in (max_steps, start + steps if steps else None, 2**62) if x is not None)
@@ -463,9 +485,12 @@ class GANEstimator:
         """Loads a checkpoint file prefix or the newest checkpoint in a directory (e.g. `model_dir/best`)."""
         if self._manager is None:
             raise ValueError("restore_checkpoint: the networks are not built; pass the run's model_dir.")
-        resolved = tf.train.latest_checkpoint(path) if os.path.isdir(path) else path
+        resolved = checkpoints.resume_point(path) if os.path.isdir(path) else path
         if resolved is None:
-            raise ValueError(f"No checkpoint found in '{path}'.")
+            raise ValueError(f"No readable checkpoint found in '{path}'.")
+        reason = checkpoints.unreadable_reason(resolved)
+        if reason is not None:
+            raise ValueError(f"Checkpoint '{resolved}' is unreadable ({reason}); pass another checkpoint.")
         self._restore(resolved)
         return resolved
 
@@ -499,7 +524,13 @@ class GANEstimator:
         if logs:
             self._check_finite(step, logs)
         self._check_finite_weights(step)
-        self._manager.save(checkpoint_number=step)
+        try:
+            self._manager.save(checkpoint_number=step)
+        except (tf.errors.OpError, OSError) as error:
+            checkpoints.remove_partial(self._write_dir)
+            raise CheckpointWriteError(
+                f"could not write checkpoint {step} to {self._write_dir} "
+                f"({str(error).strip().splitlines()[0][:160]}); the older checkpoints are intact") from None
         samples = self.generate(preview_inputs).numpy()
         writer.samples(step, samples)
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
