@@ -144,14 +144,19 @@ def check_values(config):
         raise common.UsageError("--stop_on_collapse needs a quality metric: add --eval_every=N.")
 
 
-def check_names(gan, config):
-    """UsageError naming the accepted values for an unknown loss or architecture."""
+def check_names(config):
+    """UsageError naming the accepted values for an unknown dataset, loss or architecture (without TensorFlow)."""
+    from gan import names  # pylint: disable=import-outside-toplevel
+
     for name in ("loss", "generator_loss", "discriminator_loss"):
-        if config[name] is not None and config[name] not in gan.losses.names():
-            raise common.UsageError(f"Unknown --{name} {config[name]!r}; accepted: {', '.join(gan.losses.names())}.")
-    if config["architecture"] not in gan.networks.names():
+        if config[name] is not None and config[name] not in names.LOSSES:
+            raise common.UsageError(f"Unknown --{name} {config[name]!r}; accepted: {', '.join(names.LOSSES)}.")
+    if config["architecture"] not in names.ARCHITECTURES:
         raise common.UsageError(f"Unknown --architecture {config['architecture']!r}; "
-                                f"accepted: {', '.join(gan.networks.names())}.")
+                                f"accepted: {', '.join(names.ARCHITECTURES)}.")
+    unknown = names.unknown_dataset(config["dataset"])
+    if unknown:
+        raise common.UsageError(unknown)
 
 
 def settings():
@@ -166,6 +171,7 @@ def settings():
     manifest = common.read_manifest(model_dir) if os.path.isdir(model_dir) else None
     config = common.resolve(explicit, manifest and manifest["config"], defaults)
     check_values(config)
+    check_names(config)
     common.network_options(config, explicit)
     return model_dir, manifest, config, explicit
 
@@ -315,7 +321,6 @@ def main(argv):
     if config["batch_size"] % strategy.num_replicas_in_sync:
         raise common.UsageError(f"--batch_size={config['batch_size']} must be a multiple of the "
                                 f"{strategy.num_replicas_in_sync} replicas of --strategy={flags.FLAGS.strategy}.")
-    check_names(gan, config)
     spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
                              image_size=config["image_size"])
     if config["conditional"] and not spec.num_classes:

@@ -196,7 +196,7 @@ def test_unknown_name_error_is_one_helpful_line():
         data.describe("mnsit")
     assert str(error.value) == (
         "Unknown dataset 'mnsit' (did you mean mnist?). Embedded (no download): digits, grid, ring; "
-        "or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
+        "a folder of images; or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
 
 
 def test_not_prepared_without_download_is_one_line_and_writes_nothing(tmp_path):

@@ -5,7 +5,6 @@ Every dataset, embedded or not, is a TFDS builder: `tfds.builder(name)` finds it
 and its `info` says which feature is the data and which the class label.
 """
 import collections
-import difflib
 import os
 import shutil
 
@@ -14,8 +13,8 @@ import tensorflow_datasets as tfds
 from absl import logging
 
 from gan.data import embedded  # noqa: F401  (registers digits, grid, ring with TFDS)
-
-EMBEDDED = ("digits", "grid", "ring")
+from gan.names import EMBEDDED_DATASETS as EMBEDDED
+from gan.names import unknown_dataset_message
 DATA_DIR_ENV = "GAN_DATA_DIR"
 _SNAPSHOT_DEPTH = 3  # data_dir/downloads/<dataset>/<file>: deep enough to see TFDS's partial files.
 
@@ -68,7 +67,7 @@ def prepared_builder(name, data_dir=None, download=True):
     try:
         builder = tfds.builder(name, data_dir=resolve_data_dir(data_dir))
     except tfds.core.registered.DatasetNotFoundError:
-        raise DatasetError(_unknown_message(name)) from None
+        raise DatasetError(unknown_dataset_message(name, tfds.list_builders(with_community_datasets=False))) from None
     except ValueError as error:  # e.g. an unknown config or version: TFDS names the accepted ones.
         raise DatasetError(f"Dataset {name!r}: {_first_line(error)}") from None
     if builder.is_prepared():
@@ -126,14 +125,6 @@ def _remove_new_paths(root, before):
                 shutil.rmtree(path, ignore_errors=True)
             elif os.path.lexists(path):
                 os.remove(path)
-
-
-def _unknown_message(name):
-    known = sorted(set(tfds.list_builders()) | set(EMBEDDED))
-    close = difflib.get_close_matches(name.lower(), known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return (f"Unknown dataset {name!r}{hint}. Embedded (no download): {', '.join(EMBEDDED)}; "
-            "or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
 
 
 def _first_line(error):

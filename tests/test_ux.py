@@ -1,0 +1,55 @@
+"""The command line and the package as a new user meets them: cheap imports, fast errors, help, progress."""
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _python(code, cwd=ROOT, **env):
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": ROOT, **env})
+
+
+def test_import_gan_leaves_tensorflow_unloaded_until_a_name_needs_it():
+    result = _python("import sys, gan\n"
+                     "print('tensorflow' in sys.modules, 'distribute' in dir(gan), 'GANModel' in dir(gan))\n"
+                     "print(callable(gan.distribute.make_strategy), 'tensorflow' in sys.modules)\n"
+                     "from gan import GANTrainSteps\n"
+                     "print(GANTrainSteps(1, 5).discriminator_train_steps)\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False", "True", "True", "True", "True", "5"]
+
+
+def test_unknown_top_level_name_is_an_attribute_error():
+    result = _python("import gan\ntry:\n    gan.nosuch\nexcept AttributeError as e:\n    print(e)\n")
+    assert result.stdout.strip() == "module 'gan' has no attribute 'nosuch'"
+
+
+def test_tensorflow_free_name_lists_equal_the_registries():
+    from gan import data, losses, names, networks
+
+    assert list(names.LOSSES) == losses.names()
+    assert list(names.ARCHITECTURES) == networks.names()
+    assert names.EMBEDDED_DATASETS == data.EMBEDDED
+    assert names.unknown_dataset("mnist") is None and names.unknown_dataset("ring") is None
+    assert "did you mean mnist?" in names.unknown_dataset("mnsit")
+
+
+def _train(*args, cwd=ROOT):
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.run([sys.executable, "-m", "experiments.train", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_name_typos_exit_2_within_2_seconds(tmp_path):
+    for flag, message in [("--dataset=nosuch", "Unknown dataset 'nosuch'"),
+                          ("--loss=wasserstien", "Unknown --loss 'wasserstien'"),
+                          ("--architecture=dcgann", "Unknown --architecture 'dcgann'")]:
+        start = time.monotonic()
+        result = _train(flag, f"--model_dir={tmp_path / 'run'}")
+        elapsed = time.monotonic() - start
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
+        assert elapsed < 2.0, f"{flag} took {elapsed:.1f} s"
+        assert not (tmp_path / "run").exists()
