@@ -159,6 +159,15 @@ def check_names(config):
         raise common.UsageError(unknown)
 
 
+# Where data is read from and whether it may be downloaded come from this command line only:
+# a run directory someone else made must not make the program download or write elsewhere.
+UNTRUSTED_RECORDED = ("data_dir", "download")
+
+
+def _trusted(recorded):
+    return {k: v for k, v in recorded.items() if k not in UNTRUSTED_RECORDED}
+
+
 def settings():
     """(model_dir, recorded manifest or None, resolved config, explicit flags), all checked without TensorFlow."""
     defaults = {name: flags.FLAGS[name].default for name in CONFIG_FLAGS}
@@ -169,7 +178,7 @@ def settings():
         model_dir = os.path.join("runs", f"{preliminary['dataset']}-{preliminary['loss']}")
     common.check_model_dir(model_dir)
     manifest = common.read_manifest(model_dir) if os.path.isdir(model_dir) else None
-    config = common.resolve(explicit, manifest and manifest["config"], defaults)
+    config = common.resolve(explicit, manifest and _trusted(manifest["config"]), defaults)
     check_values(config)
     check_names(config)
     common.network_options(config, explicit)

@@ -471,3 +471,14 @@ def test_a_state_file_pointing_outside_the_run_is_not_followed(digits_run, workd
                                          'all_model_checkpoint_paths: "/etc/ckpt-999"\n')
     result = _ok(_cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'f.npy'}"))
     assert "ckpt-4" in result.stdout and "/etc" not in result.stdout
+
+
+def test_a_run_json_cannot_choose_where_data_comes_from(digits_run, workdir):
+    """A run directory from elsewhere must not make gan-train download or write outside it."""
+    model_dir = _copy_run(digits_run, workdir, "foreign_manifest")
+    manifest = _manifest(model_dir)
+    manifest["config"].update(data_dir="/tmp/elsewhere_should_not_appear", download=True)
+    (model_dir / "run.json").write_text(json.dumps(manifest))
+    _ok(_cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6"))
+    assert not os.path.exists("/tmp/elsewhere_should_not_appear")
+    assert _manifest(model_dir)["config"]["data_dir"] is None
