@@ -53,3 +53,18 @@ def test_name_typos_exit_2_within_2_seconds(tmp_path):
         assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
         assert elapsed < 2.0, f"{flag} took {elapsed:.1f} s"
         assert not (tmp_path / "run").exists()
+
+
+def test_help_lists_each_programs_own_flags_grouped_with_true_defaults():
+    for program, expected in [("train", ["--dataset", "--loss", "data:", "losses:", "budget:", "scale:"]),
+                              ("generate", ["--model_dir", "--num_samples", "output:"]),
+                              ("evaluate", ["--model_dir", "--checkpoint", "evaluation:"])]:
+        result = subprocess.run([sys.executable, "-m", f"experiments.{program}", "--help"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": ROOT})
+        assert result.returncode == 0, result.stderr[-2000:]
+        for text in expected:
+            assert f"\n{text}" in result.stdout or f"  {text}\n" in result.stdout, (program, text)
+        assert "--verbosity" not in result.stdout  # absl's own flags stay in --helpfull
+    ring = _train("--dataset=ring", "--help").stdout
+    assert "(default: 128,128*)" in ring and "(default: 5*)" in ring  # ring's hidden units and critic steps
+    assert "'false'" not in ring and "default: False*" in ring  # per-dataset booleans: one, true default
