@@ -256,6 +256,35 @@ class SampleWriter:
         self.last_step = step
 
 
+def note(message):
+    """One progress line on stderr, above the progress bar if one is showing."""
+    from tqdm.auto import tqdm  # pylint: disable=import-outside-toplevel
+
+    tqdm.write(f"{PROGRAM}: {message}", file=sys.stderr)
+
+
+class EvalReport:
+    """Wraps an evaluation hook so each evaluation prints one line: its metrics and whether it is the new best."""
+
+    def __init__(self, eval_hook):
+        self.eval_hook = eval_hook
+
+    def __call__(self, step, logs=None):
+        before = self.eval_hook.best_value
+        results = self.eval_hook(step, logs)
+        if results is not None:
+            metrics = ", ".join(f"{name}={value:.4g}" for name, value in sorted(results.items())
+                                if isinstance(value, (int, float)))
+            best = self.eval_hook.best_metric
+            verdict = ""
+            if best and self.eval_hook.best_value != before:
+                verdict = f"; new best {best}"
+            elif best and before is not None:
+                verdict = f"; best {best} so far {before:.4g}"
+            note(f"eval at step {step}: {metrics}{verdict}")
+        return results
+
+
 def health_and_eval_hooks(gan, config, spec, estimator):
     """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask."""
     eval_hook = quality = None
@@ -268,8 +297,9 @@ def health_and_eval_hooks(gan, config, spec, estimator):
             config["dataset"], batch, noise_dims=config["noise_dims"], conditional=config["conditional"],
             split=config["split"], data_dir=config["data_dir"], download=config["download"],
             image_size=config["image_size"], seed=config["seed"])
-        eval_hook = gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
-                                            best_metric=best_metric, steps=-(-config["eval_samples"] // batch))
+        eval_hook = EvalReport(gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
+                                                       best_metric=best_metric,
+                                                       steps=-(-config["eval_samples"] // batch)))
         quality = gan.health.eval_quality(eval_hook, best_metric)
     if not flags.FLAGS.health:
         return [eval_hook] if eval_hook else []
@@ -299,8 +329,10 @@ def main(argv):
         raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
     model_dir, manifest, config, explicit = settings()
     common.quiet_logging()
+    note(f"{'resuming' if manifest else 'starting'} {model_dir}: loading TensorFlow and dataset "
+         f"{config['dataset']!r} ...")
 
-    common.import_tensorflow()
+    tf = common.import_tensorflow()
     import keras  # pylint: disable=import-outside-toplevel
 
     import gan  # pylint: disable=import-outside-toplevel
@@ -324,6 +356,9 @@ def main(argv):
     keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
     estimator = build_estimator(gan, keras, config, spec, model_dir, strategy)
     start = estimator.global_step
+    if start:
+        note(f"resuming from step {start} ({os.path.basename(tf.train.latest_checkpoint(model_dir) or '?')})")
+    note(f"watch it with: tensorboard --logdir={model_dir}")
     common.write_manifest(model_dir, {
         "program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
         "dataset": {**spec._asdict(), "data_shape": list(spec.data_shape)},
