@@ -427,18 +427,66 @@ def _alive(pid):
     return True
 
 
-def run_program(program, define_flags, main):
+def run_program(program, define_flags, main, doc="", groups=None, per_dataset=None):
     """A console script's entry point: defines its flags, then runs `main` with one-line errors.
 
-    Example:
-        def run(): run_program('gan-train', define_flags, main)
-    """
-    from absl import app  # pylint: disable=import-outside-toplevel
+    `--help` prints `doc` and the program's own flags under the headings of `groups`
+    ({heading: flag names}; the rest under "other"); flags in `per_dataset` show their
+    default from --dataset's row of DATASET_DEFAULTS.
 
+    Example:
+        def run(): run_program('gan-train', define_flags, main, __doc__, {'data': ('dataset',)})
+    """
+    from absl import app, flags  # pylint: disable=import-outside-toplevel
+
+    before = set(flags.FLAGS)
     define_flags()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop_gracefully)
-    app.run(exit_on_errors(program, main), flags_parser=flags_parser(program))
+    own = [name for name in flags.FLAGS if name not in before]
+    help_text = lambda argv: program_help(program, doc, own, groups or {}, per_dataset or (), argv)  # noqa: E731
+    app.run(exit_on_errors(program, main), flags_parser=flags_parser(program, help_text))
+
+
+HELP_ARGS = ("--help", "-help", "-h", "--h", "-?", "--helpshort", "-helpshort")
+
+
+def program_help(program, doc, own, groups, per_dataset, argv):
+    """The `--help` text: `doc`, then the `own` flags grouped, with their true defaults (see `run_program`).
+
+    Example:
+        program_help('gan-train', train.__doc__, ['dataset'], {'data': ('dataset',)}, (), ['gan-train'])
+    """
+    import textwrap  # pylint: disable=import-outside-toplevel
+
+    from absl import flags  # pylint: disable=import-outside-toplevel
+
+    dataset = next((a.split("=", 1)[1] for a in argv if a.startswith("--dataset=")), None)
+    dataset = dataset or (flags.FLAGS["dataset"].default if "dataset" in own else None)
+    row = dataset_defaults(dataset) if per_dataset else {}
+    grouped = [name for names in groups.values() for name in names]
+    sections = [(heading, [n for n in names if n in own]) for heading, names in groups.items()]
+    sections.append(("other", [n for n in own if n not in grouped]))
+    lines = [doc.strip(), "", f"Flags (`{program} --helpfull` adds absl's):"]
+    for heading, names in sections:
+        if not names:
+            continue
+        lines += ["", f"{heading}:"]
+        for name in names:
+            flag = flags.FLAGS[name]
+            shown = f"--[no]{name}" if flag.flag_type() == "bool" else f"--{name}"
+            default = flag.default
+            if name in per_dataset:
+                default = "none" if row.get(name) is None else row[name]
+            if isinstance(default, (list, tuple)):
+                default = ",".join(str(v) for v in default)
+            text = flag.help + ("" if default is None else f" (default: {default}{'*' if name in per_dataset else ''})")
+            lines.append(f"  {shown}")
+            lines += textwrap.wrap(text, 100, initial_indent="      ", subsequent_indent="      ")
+    if per_dataset:
+        lines += ["", f"* per dataset: the value shown is --dataset={dataset}'s (DATASET_DEFAULTS in "
+                      f"{__name__}); `{program} --dataset=NAME --help` shows another's."]
+    return "\n".join(lines)
 
 
 def _fail(program, message, status):
@@ -447,8 +495,10 @@ def _fail(program, message, status):
     sys.exit(status)
 
 
-def flags_parser(program):
+def flags_parser(program, help_text=None):
     """An `absl.app.run` flags parser that reports a bad flag as one stderr line and exit status 2.
+
+    With `help_text(argv)`, `--help` prints it and exits 0 instead of absl's short usage.
 
     Example:
         app.run(main, flags_parser=flags_parser('gan-train'))
@@ -456,6 +506,9 @@ def flags_parser(program):
     from absl import flags  # pylint: disable=import-outside-toplevel
 
     def parse(argv):
+        if help_text and any(arg in HELP_ARGS for arg in argv[1:]):
+            print(help_text(argv))
+            sys.exit(0)
         try:
             return flags.FLAGS(argv)
         except flags.Error as error:

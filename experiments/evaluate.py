@@ -31,6 +31,10 @@ BEST_DIR = "best"  # gan.eval.eval_hook.BEST_DIR, restated so a missing one is r
 DEFAULT_IMAGE_SAMPLES = 10_000
 DEFAULT_POINT_SAMPLES = 2_500  # The PacGAN/VEEGAN protocol.
 
+HELP_GROUPS = {
+    "input": ("model_dir", "checkpoint", "data_dir", "seed"),
+    "evaluation": ("num_samples", "extractor", "inception_weights", "cache_dir"), "scale": ("batch_size",)}
+
 
 def define_flags():
     """Defines gan-evaluate's flags on absl's global FLAGS (done by `run`)."""
@@ -131,7 +135,7 @@ def main(argv):
 
 def run():
     """Console-script entry point (`gan-evaluate`)."""
-    common.run_program(PROGRAM, define_flags, main)
+    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ from experiments import common
 PROGRAM = "gan-generate"
 OUTPUT_FORMATS = (".npy", ".png")
 
+HELP_GROUPS = {
+    "input": ("model_dir", "labels", "seed"), "output": ("output", "num_samples"), "scale": ("batch_size",)}
+
 
 def define_flags():
     """Defines gan-generate's flags on absl's global FLAGS (done by `run`)."""
@@ -154,7 +157,7 @@ def main(argv):
 
 def run():
     """Console-script entry point (`gan-generate`)."""
-    common.run_program(PROGRAM, define_flags, main)
+    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,17 @@ from experiments import common
 
 PROGRAM = "gan-train"
 PREVIEW_IMAGES, PREVIEW_CONDITIONAL_IMAGES, PREVIEW_POINTS = 64, 100, 1000
-_TABLE_HELP = " (default: per dataset, see experiments/common.py DATASET_DEFAULTS)"
+HELP_GROUPS = {
+    "data": ("dataset", "data_dir", "split", "download", "image_size", "conditional"),
+    "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
+    "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
+    "optimisation": ("batch_size", "generator_steps", "discriminator_steps", "generator_lr", "discriminator_lr",
+                     "lr_half_life", "beta1", "beta2", "generator_ema_decay", "joint_train", "seed"),
+    "budget": ("max_steps", "max_seconds"),
+    "output": ("model_dir", "save_every", "sample_every", "log_every"),
+    "evaluation": ("eval_every", "best_metric", "eval_samples", "preflight", "health", "stop_on_collapse"),
+    "scale": ("strategy", "tpu", "steps_per_execution", "jit_compile"),
+}
 
 
 def define_flags():
@@ -33,43 +43,43 @@ def define_flags():
     d.DEFINE_boolean("download", True, "Let TFDS download and prepare a dataset that is not in --data_dir.")
     d.DEFINE_integer("image_size", None, "Center-crop and resize images to this size (default: native size).")
     d.DEFINE_string("model_dir", None, "Run directory (default: runs/<dataset>-<loss>).")
-    d.DEFINE_string("loss", None, "Registered GAN loss (gan.losses.names())" + _TABLE_HELP + ".")
+    d.DEFINE_string("loss", None, "Registered GAN loss (gan.losses.names()).")
     d.DEFINE_string("generator_loss", None, "Registered loss whose generator loss to use (default: --loss's).")
     d.DEFINE_string("discriminator_loss", None,
                     "Registered loss whose discriminator loss to use (default: --loss's).")
-    d.DEFINE_float("gradient_penalty_weight", None, "WGAN-GP gradient penalty weight, 0 for none" + _TABLE_HELP + ".")
-    d.DEFINE_string("architecture", None, "Network pair (gan.networks.names())" + _TABLE_HELP + ".")
-    d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer" + _TABLE_HELP + ".")
-    d.DEFINE_list("hidden_units", None, "mlp: comma-separated hidden layer widths" + _TABLE_HELP + ".")
-    d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator" + _TABLE_HELP + ".")
+    d.DEFINE_float("gradient_penalty_weight", None, "WGAN-GP gradient penalty weight, 0 for none.")
+    d.DEFINE_string("architecture", None, "Network pair (gan.networks.names()).")
+    d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer.")
+    d.DEFINE_list("hidden_units", None, "mlp: comma-separated hidden layer widths.")
+    d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator.")
     d.DEFINE_boolean("conditional", False, "Condition both networks on the class labels.")
-    d.DEFINE_integer("noise_dims", None, "Generator noise dimensions" + _TABLE_HELP + ".")
-    d.DEFINE_integer("batch_size", None, "Examples per update" + _TABLE_HELP + ".")
-    d.DEFINE_integer("generator_steps", None, "Generator updates per training step" + _TABLE_HELP + ".")
-    d.DEFINE_integer("discriminator_steps", None, "Discriminator updates per training step" + _TABLE_HELP + ".")
-    d.DEFINE_float("generator_lr", None, "Generator Adam learning rate" + _TABLE_HELP + ".")
-    d.DEFINE_float("discriminator_lr", None, "Discriminator Adam learning rate" + _TABLE_HELP + ".")
+    d.DEFINE_integer("noise_dims", None, "Generator noise dimensions.")
+    d.DEFINE_integer("batch_size", None, "Examples per update.")
+    d.DEFINE_integer("generator_steps", None, "Generator updates per training step.")
+    d.DEFINE_integer("discriminator_steps", None, "Discriminator updates per training step.")
+    d.DEFINE_float("generator_lr", None, "Generator Adam learning rate.")
+    d.DEFINE_float("discriminator_lr", None, "Discriminator Adam learning rate.")
     d.DEFINE_integer("lr_half_life", None, "Halve both learning rates every this many training steps (smooth "
-                     "exponential decay), 0 for constant rates" + _TABLE_HELP + ".")
-    d.DEFINE_float("beta1", None, "Adam beta1 of both optimizers" + _TABLE_HELP + ".")
-    d.DEFINE_float("beta2", None, "Adam beta2 of both optimizers" + _TABLE_HELP + ".")
-    d.DEFINE_integer("max_steps", None, "Stop at this many training steps in total" + _TABLE_HELP + ".")
+                     "exponential decay), 0 for constant rates.")
+    d.DEFINE_float("beta1", None, "Adam beta1 of both optimizers.")
+    d.DEFINE_float("beta2", None, "Adam beta2 of both optimizers.")
+    d.DEFINE_integer("max_steps", None, "Stop at this many training steps in total.")
     d.DEFINE_float("max_seconds", None, "Stop after this many seconds of this invocation (whichever limit "
-                   "comes first)" + _TABLE_HELP + ".")
-    d.DEFINE_integer("save_every", None, "Checkpoint every this many steps" + _TABLE_HELP + ".")
+                   "comes first).")
+    d.DEFINE_integer("save_every", None, "Checkpoint every this many steps.")
     d.DEFINE_integer("sample_every", None, "Refresh samples.png every this many steps (at the next --log_every "
-                     "step)" + _TABLE_HELP + ".")
-    d.DEFINE_integer("log_every", None, "Log losses every this many steps" + _TABLE_HELP + ".")
-    d.DEFINE_integer("steps_per_execution", None, "Training steps per compiled call" + _TABLE_HELP + ".")
+                     "step).")
+    d.DEFINE_integer("log_every", None, "Log losses every this many steps.")
+    d.DEFINE_integer("steps_per_execution", None, "Training steps per compiled call.")
     d.DEFINE_float("generator_ema_decay", None, "Decay of the generator's weight average used for samples, 0 for "
-                   "none" + _TABLE_HELP + ".")
+                   "none.")
     d.DEFINE_integer("seed", 0, "Seed of the data order, noise and initial weights.")
-    d.DEFINE_boolean("jit_compile", False, "Compile the training step with XLA" + _TABLE_HELP + ".")
-    d.DEFINE_boolean("joint_train", False, "Update both networks from one shared forward pass (simultaneous "
-                     "rather than alternating updates; fewer passes per step)" + _TABLE_HELP + ".")
+    d.DEFINE_boolean("jit_compile", None, "Compile the training step with XLA.")
+    d.DEFINE_boolean("joint_train", None, "Update both networks from one shared forward pass (simultaneous "
+                     "rather than alternating updates; fewer passes per step).")
     d.DEFINE_enum("mixed_precision", None, ["auto", "mixed_bfloat16", "mixed_float16", "float32"],
                   "Keras mixed-precision policy of the networks; auto: mixed_bfloat16 where the hardware "
-                  "computes it natively, else float32" + _TABLE_HELP + ".")
+                  "computes it natively, else float32.")
     d.DEFINE_integer("eval_every", 0, "Evaluate (FID/KID/classifier score, or mixture metrics) every this many "
                      "steps, a multiple of --log_every; 0 for never.")
     d.DEFINE_string("best_metric", None, "Metric whose best value is kept in model_dir/best (default: fid for "
@@ -272,6 +282,35 @@ class SampleWriter:
         self.last_step = step
 
 
+def note(message):
+    """One progress line on stderr, above the progress bar if one is showing."""
+    from tqdm.auto import tqdm  # pylint: disable=import-outside-toplevel
+
+    tqdm.write(f"{PROGRAM}: {message}", file=sys.stderr)
+
+
+class EvalReport:
+    """Wraps an evaluation hook so each evaluation prints one line: its metrics and whether it is the new best."""
+
+    def __init__(self, eval_hook):
+        self.eval_hook = eval_hook
+
+    def __call__(self, step, logs=None):
+        before = self.eval_hook.best_value
+        results = self.eval_hook(step, logs)
+        if results is not None:
+            metrics = ", ".join(f"{name}={value:.4g}" for name, value in sorted(results.items())
+                                if isinstance(value, (int, float)))
+            best = self.eval_hook.best_metric
+            verdict = ""
+            if best and self.eval_hook.best_value != before:
+                verdict = f"; new best {best}"
+            elif best and before is not None:
+                verdict = f"; best {best} so far {before:.4g}"
+            note(f"eval at step {step}: {metrics}{verdict}")
+        return results
+
+
 def health_and_eval_hooks(gan, config, spec, estimator):
     """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask."""
     eval_hook = quality = None
@@ -284,8 +323,9 @@ def health_and_eval_hooks(gan, config, spec, estimator):
             config["dataset"], batch, noise_dims=config["noise_dims"], conditional=config["conditional"],
             split=config["split"], data_dir=config["data_dir"], download=config["download"],
             image_size=config["image_size"], seed=config["seed"])
-        eval_hook = gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
-                                            best_metric=best_metric, steps=-(-config["eval_samples"] // batch))
+        eval_hook = EvalReport(gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
+                                                       best_metric=best_metric,
+                                                       steps=-(-config["eval_samples"] // batch)))
         quality = gan.health.eval_quality(eval_hook, best_metric)
     if not flags.FLAGS.health:
         return [eval_hook] if eval_hook else []
@@ -315,8 +355,10 @@ def main(argv):
         raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
     model_dir, manifest, config, explicit = settings()
     common.quiet_logging()
+    note(f"{'resuming' if manifest else 'starting'} {model_dir}: loading TensorFlow and dataset "
+         f"{config['dataset']!r} ...")
 
-    common.import_tensorflow()
+    tf = common.import_tensorflow()
     import keras  # pylint: disable=import-outside-toplevel
 
     import gan  # pylint: disable=import-outside-toplevel
@@ -346,6 +388,9 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
     keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
     estimator = build_estimator(gan, keras, config, spec, model_dir, strategy)
     start = estimator.global_step
+    if start:
+        note(f"resuming from step {start} (ckpt-{start})")
+    note(f"watch it with: tensorboard --logdir={model_dir}")
     manifest = {"program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
                 "dataset": {**spec._asdict(), "data_shape": list(spec.data_shape)},
                 "versions": common.library_versions(), "resumed_from_step": start}
@@ -386,7 +431,7 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
 
 def run():
     """Console-script entry point (`gan-train`)."""
-    common.run_program(PROGRAM, define_flags, main)
+    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS, per_dataset=common.DATASET_DEFAULTS["default"])
 
 
 if __name__ == "__main__":

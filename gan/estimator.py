@@ -408,8 +408,9 @@ class GANEstimator:
         preview_inputs = next(iter(dataset.take(1)))[0]
         writer = summaries.SummaryWriter(self._write_dir, self._add_summaries)
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset))
-        bar = tqdm(total=target - start, initial=0, desc="train", unit="step", disable=not progress,
-                   dynamic_ncols=True)
+        # The bar counts global steps; with max_seconds its total is the step it predicts time runs out at.
+        bar = tqdm(total=None if target == 2**62 or max_seconds is not None else target, initial=start, desc="train", unit="step",
+                   disable=not progress, dynamic_ncols=True)
         step, began, last_time, last_step = start, time.time(), time.time(), start
         logs = {}
         try:
@@ -422,6 +423,13 @@ class GANEstimator:
                     break
                 step += n
                 self._step.assign(step)
+                rate = (step - start) / max(time.time() - began, 1e-9)
+                if max_seconds is not None:
+                    bar.total = max(step, min(target, start + math.ceil(rate * max_seconds)))
+                if step - n == start and step % self._log_every:  # losses before the first logged step
+                    first = {k: float(v) for k, v in out.items()}
+                    first["steps_per_sec"] = rate
+                    bar.set_postfix(self._progress_fields(first), refresh=False)
                 bar.update(n)
                 out_of_time = max_seconds is not None and self._on_any_worker(time.time() - began >= max_seconds)
                 if step % self._log_every == 0 or step == target or out_of_time:

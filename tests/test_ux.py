@@ -53,3 +53,54 @@ def test_name_typos_exit_2_within_2_seconds(tmp_path):
         assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
         assert elapsed < 2.0, f"{flag} took {elapsed:.1f} s"
         assert not (tmp_path / "run").exists()
+
+
+def test_help_lists_each_programs_own_flags_grouped_with_true_defaults():
+    for program, expected in [("train", ["--dataset", "--loss", "data:", "losses:", "budget:", "scale:"]),
+                              ("generate", ["--model_dir", "--num_samples", "output:"]),
+                              ("evaluate", ["--model_dir", "--checkpoint", "evaluation:"])]:
+        result = subprocess.run([sys.executable, "-m", f"experiments.{program}", "--help"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": ROOT})
+        assert result.returncode == 0, result.stderr[-2000:]
+        for text in expected:
+            assert f"\n{text}" in result.stdout or f"  {text}\n" in result.stdout, (program, text)
+        assert "--verbosity" not in result.stdout  # absl's own flags stay in --helpfull
+    ring = _train("--dataset=ring", "--help").stdout
+    assert "(default: 128,128*)" in ring and "(default: 5*)" in ring  # ring's hidden units and critic steps
+    assert "'false'" not in ring and "default: False*" in ring  # per-dataset booleans: one, true default
+
+
+TINY_RING = ["--dataset=ring", "--hidden_units=8", "--noise_dims=2", "--batch_size=8", "--log_every=2",
+             "--save_every=2", "--sample_every=100", "--steps_per_execution=1", "--discriminator_steps=1",
+             "--nopreflight", "--nohealth"]
+
+
+def _train_streaming(args, cwd, data_dir):
+    """(seconds until the first stderr line, exit status, stderr with progress-bar redraws as lines)."""
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(data_dir)}
+    start = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "experiments.train", *args], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stderr.readline()
+    first_seconds = time.monotonic() - start
+    _, rest = process.communicate(timeout=300)
+    return first_seconds, process.returncode, (first + rest).replace("\r", "\n")
+
+
+def test_progress_first_line_eval_lines_resume_and_time_bounded_bar(tmp_path):
+    run = tmp_path / "run"
+    seconds, status, err = _train_streaming(
+        TINY_RING + [f"--model_dir={run}", "--max_steps=4", "--eval_every=2", "--eval_samples=64",
+                   "--best_metric=high_quality"], tmp_path,
+        tmp_path / "tfds")
+    assert status == 0, err[-3000:]
+    assert seconds < 1.5 and err.startswith(f"gan-train: starting {run}: loading TensorFlow and dataset 'ring'")
+    assert f"tensorboard --logdir={run}" in err
+    evals = [line for line in err.splitlines() if line.startswith("gan-train: eval at step")]
+    assert len(evals) == 2 and "reverse_kl=" in evals[0] and evals[0].endswith("new best high_quality"), evals
+    _, status, err = _train_streaming(TINY_RING + [f"--model_dir={run}", "--max_steps=1000000", "--max_seconds=4"],
+                                      tmp_path, tmp_path / "tfds")
+    assert status == 0, err[-3000:]
+    assert "gan-train: resuming from step 4 (ckpt-4)" in err
+    bars = [line for line in err.splitlines() if line.startswith("train:") and "d_loss=" in line]
+    assert bars and "/1000000" not in bars[-1], bars[-3:]  # the total follows --max_seconds
