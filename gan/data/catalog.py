@@ -13,7 +13,9 @@ import tensorflow_datasets as tfds
 from absl import logging
 
 from gan.data import embedded  # noqa: F401  (registers digits, grid, ring with TFDS)
+from gan.data import folder
 from gan.names import EMBEDDED_DATASETS as EMBEDDED
+from gan.names import is_image_folder
 from gan.names import unknown_dataset_message
 DATA_DIR_ENV = "GAN_DATA_DIR"
 _SNAPSHOT_DEPTH = 3  # data_dir/downloads/<dataset>/<file>: deep enough to see TFDS's partial files.
@@ -64,6 +66,8 @@ def prepared_builder(name, data_dir=None, download=True):
     """
     if not isinstance(name, str) or not name:
         raise DatasetError(f"Dataset name must be a non-empty string; got {name!r}.")
+    if is_image_folder(name):
+        return folder.ImageFolder(name)
     try:
         builder = tfds.builder(name, data_dir=resolve_data_dir(data_dir))
     except tfds.core.registered.DatasetNotFoundError:
