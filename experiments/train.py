@@ -21,6 +21,7 @@ from experiments import common
 PROGRAM = "gan-train"
 PREVIEW_IMAGES, PREVIEW_CONDITIONAL_IMAGES, PREVIEW_POINTS = 64, 100, 1000
 HELP_GROUPS = {
+    "configuration": ("config",),
     "data": ("dataset", "data_dir", "split", "download", "image_size", "conditional"),
     "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
     "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
@@ -36,6 +37,9 @@ HELP_GROUPS = {
 def define_flags():
     """Defines gan-train's flags on absl's global FLAGS (done by `run`, so importing this module defines none)."""
     d = flags
+    d.DEFINE_string("config", None, "A packaged configuration by name: "
+                    f"{', '.join(common.config_names())}; flags after it override its values "
+                    "(--flagfile=PATH reads your own file).")
     d.DEFINE_string("dataset", "digits", "Dataset: embedded digits, ring or grid (no download), a folder of "
                     "PNG/JPEG images (class sub-folders become labels; use with --image_size), or any TFDS "
                     "image dataset name such as mnist, fashion_mnist, cifar10.")

@@ -141,3 +141,20 @@ def test_a_folder_of_png_digits_trains_20_steps_and_generates(tmp_path):
     import numpy as np
 
     assert np.load(tmp_path / "g.npy").shape == (10, 16, 16, 1)
+
+
+def test_packaged_config_by_name_and_flag_files_by_path_from_another_directory(tmp_path):
+    mlp_only = "--base_filters does not apply to --architecture=mlp"  # digits (the default) would be dcgan
+    by_name = _train("--config=ring", "--base_filters=8", cwd=tmp_path)
+    assert by_name.returncode == 2 and mlp_only in by_name.stderr, by_name.stderr
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "my.cfg").write_text("--dataset=ring\n--architecture=mlp\n")
+    by_path = _train("--flagfile=mine/my.cfg", "--base_filters=8", cwd=tmp_path)
+    assert by_path.returncode == 2 and mlp_only in by_path.stderr, by_path.stderr
+    unknown = _train("--config=rign", cwd=tmp_path)
+    assert unknown.returncode == 2 and "Unknown --config 'rign'; accepted: digits, grid," in unknown.stderr
+    missing = _train("--flagfile=nosuch.cfg", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [
+        "gan-train: error: Unable to open flagfile: [Errno 2] No such file or directory: 'nosuch.cfg' "
+        "(see --help for the accepted flags)"]
