@@ -11,6 +11,7 @@ import datetime
 import json
 import math
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -510,7 +511,47 @@ def flags_parser(program, help_text=None):
             print(help_text(argv))
             sys.exit(0)
         try:
-            return flags.FLAGS(argv)
-        except flags.Error as error:
-            _fail(program, f"{one_line(error)} (see --helpfull for the accepted flags)", 2)
+            return flags.FLAGS(expand_config(argv) if "config" in flags.FLAGS else argv)
+        except UsageError as error:
+            _fail(program, str(error), 2)
+        except flags.Error as error:  # absl prefixes some messages with its own "ERROR::"
+            message = re.sub(r"^(ERROR:+\s*)+", "", one_line(error))
+            _fail(program, f"{message} (see --help for the accepted flags)", 2)
     return parse
+
+
+CONFIG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs")
+
+
+def config_names():
+    """Names of the packaged configurations (`--config=NAME`), from the .cfg flag files in `CONFIG_DIR`.
+
+    Example:
+        config_names()  # ['digits', 'grid', 'mnist_conditional', 'mnist_wgan_gp', 'ring']
+    """
+    return sorted(name[:-4] for name in os.listdir(CONFIG_DIR) if name.endswith(".cfg"))
+
+
+def expand_config(argv):
+    """`argv` with each `--config=NAME` replaced by `--flagfile=` the packaged file, so it works from any directory.
+
+    Flags after it override its values, as for any flag file.
+
+    Example:
+        expand_config(['gan-train', '--config=ring'])  # ['gan-train', '--flagfile=.../configs/ring.cfg']
+    """
+    expanded, args = [], iter(argv)
+    for arg in args:
+        name = None
+        if arg.startswith(("--config=", "-config=")):
+            name = arg.split("=", 1)[1]
+        elif arg in ("--config", "-config"):
+            name = next(args, "")
+        if name is None:
+            expanded.append(arg)
+            continue
+        if name not in config_names():
+            raise UsageError(f"Unknown --config {name!r}; accepted: {', '.join(config_names())} "
+                             "(or --flagfile=PATH for your own file).")
+        expanded.append(f"--flagfile={os.path.join(CONFIG_DIR, name + '.cfg')}")
+    return expanded

@@ -21,6 +21,7 @@ from experiments import common
 PROGRAM = "gan-train"
 PREVIEW_IMAGES, PREVIEW_CONDITIONAL_IMAGES, PREVIEW_POINTS = 64, 100, 1000
 HELP_GROUPS = {
+    "configuration": ("config",),
     "data": ("dataset", "data_dir", "split", "download", "image_size", "conditional"),
     "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
     "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
@@ -36,7 +37,11 @@ HELP_GROUPS = {
 def define_flags():
     """Defines gan-train's flags on absl's global FLAGS (done by `run`, so importing this module defines none)."""
     d = flags
-    d.DEFINE_string("dataset", "digits", "Dataset: embedded digits, ring or grid (no download), or any TFDS "
+    d.DEFINE_string("config", None, "A packaged configuration by name: "
+                    f"{', '.join(common.config_names())}; flags after it override its values "
+                    "(--flagfile=PATH reads your own file).")
+    d.DEFINE_string("dataset", "digits", "Dataset: embedded digits, ring or grid (no download), a folder of "
+                    "PNG/JPEG images (class sub-folders become labels; use with --image_size), or any TFDS "
                     "image dataset name such as mnist, fashion_mnist, cifar10.")
     d.DEFINE_string("data_dir", None, "TFDS data dir (default: $GAN_DATA_DIR, else ~/tensorflow_datasets).")
     d.DEFINE_string("split", "train", "TFDS split to train on, e.g. train or 'train[:80%]'.")
@@ -182,10 +187,14 @@ def settings():
     """(model_dir, recorded manifest or None, resolved config, explicit flags), all checked without TensorFlow."""
     defaults = {name: flags.FLAGS[name].default for name in CONFIG_FLAGS}
     explicit = explicit_flags()
+    from gan import names  # pylint: disable=import-outside-toplevel
+
+    if names.is_image_folder(explicit.get("dataset")):  # the run must find it again from anywhere
+        explicit["dataset"] = os.path.abspath(os.path.expanduser(explicit["dataset"]))
     model_dir = flags.FLAGS.model_dir
     if model_dir is None:
         preliminary = common.resolve(explicit, None, defaults)
-        model_dir = os.path.join("runs", f"{preliminary['dataset']}-{preliminary['loss']}")
+        model_dir = os.path.join("runs", f"{os.path.basename(preliminary['dataset'])}-{preliminary['loss']}")
     common.check_model_dir(model_dir)
     manifest = common.read_manifest(model_dir) if os.path.isdir(model_dir) else None
     config = common.resolve(explicit, manifest and _trusted(manifest["config"]), defaults)

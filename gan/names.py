@@ -17,12 +17,14 @@ ARCHITECTURES = ("dcgan", "mlp", "tfgan_mnist")
 
 
 def is_image_folder(name):
-    """Whether dataset `name` is a path to a folder (of images) rather than a dataset name.
+    """Whether dataset `name` is a folder (of images) rather than a dataset name: it exists, or looks like a path.
+
+    A TFDS name with a version (`mnist/3.0.1`) is not a path unless such a folder exists.
 
     Example:
         is_image_folder('./my_photos')  # True when that folder exists
     """
-    return isinstance(name, str) and (os.path.isdir(name) or os.sep in name or name.startswith("."))
+    return isinstance(name, str) and (os.path.isdir(os.path.expanduser(name)) or name.startswith((".", "/", "~")))
 
 
 def unknown_dataset(name):

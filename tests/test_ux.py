@@ -104,3 +104,57 @@ def test_progress_first_line_eval_lines_resume_and_time_bounded_bar(tmp_path):
     assert "gan-train: resuming from step 4 (ckpt-4)" in err
     bars = [line for line in err.splitlines() if line.startswith("train:") and "d_loss=" in line]
     assert bars and "/1000000" not in bars[-1], bars[-3:]  # the total follows --max_seconds
+
+
+def _write_digit_pngs(folder, count=64):
+    import numpy as np
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    for i in range(count):
+        label = str(digits.target[i])
+        os.makedirs(folder / label, exist_ok=True)
+        Image.fromarray((digits.images[i] * 255 / 16).astype(np.uint8), "L").save(folder / label / f"{i}.png")
+
+
+def test_a_folder_of_png_digits_trains_20_steps_and_generates(tmp_path):
+    _write_digit_pngs(tmp_path / "pngs")
+    run = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    trained = subprocess.run(
+        [sys.executable, "-m", "experiments.train", "--dataset=pngs", "--image_size=16", "--conditional",
+         f"--model_dir={run}", "--max_steps=20", "--batch_size=8", "--base_filters=8", "--noise_dims=8",
+         "--log_every=10", "--save_every=10", "--sample_every=10", "--steps_per_execution=5",
+         "--discriminator_steps=1", "--nopreflight"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    import json
+
+    manifest = json.load(open(run / "run.json"))
+    assert manifest["config"]["dataset"] == str(tmp_path / "pngs")  # found again from any directory
+    assert manifest["dataset"]["data_shape"] == [16, 16, 1] and manifest["dataset"]["num_classes"] == 10
+    generated = subprocess.run(
+        [sys.executable, "-m", "experiments.generate", f"--model_dir={run}", "--num_samples=10",
+         f"--output={tmp_path / 'g.npy'}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stderr[-3000:]
+    import numpy as np
+
+    assert np.load(tmp_path / "g.npy").shape == (10, 16, 16, 1)
+
+
+def test_packaged_config_by_name_and_flag_files_by_path_from_another_directory(tmp_path):
+    mlp_only = "--base_filters does not apply to --architecture=mlp"  # digits (the default) would be dcgan
+    by_name = _train("--config=ring", "--base_filters=8", cwd=tmp_path)
+    assert by_name.returncode == 2 and mlp_only in by_name.stderr, by_name.stderr
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "my.cfg").write_text("--dataset=ring\n--architecture=mlp\n")
+    by_path = _train("--flagfile=mine/my.cfg", "--base_filters=8", cwd=tmp_path)
+    assert by_path.returncode == 2 and mlp_only in by_path.stderr, by_path.stderr
+    unknown = _train("--config=rign", cwd=tmp_path)
+    assert unknown.returncode == 2 and "Unknown --config 'rign'; accepted: digits, grid," in unknown.stderr
+    missing = _train("--flagfile=nosuch.cfg", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [
+        "gan-train: error: Unable to open flagfile: [Errno 2] No such file or directory: 'nosuch.cfg' "
+        "(see --help for the accepted flags)"]
