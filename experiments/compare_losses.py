@@ -25,7 +25,7 @@ import time
 
 from absl import flags
 
-from experiments import common
+from gan.cli import common
 
 PROGRAM = "compare-losses"
 DATASETS = ("ring", "grid", "digits")

@@ -12,7 +12,7 @@ import importlib
 __version__ = "0.1.0"
 
 # Submodules reachable as attributes (`gan.distribute.make_strategy`).
-_SUBMODULES = ("data", "distribute", "estimator", "eval", "features", "health", "losses", "models",
+_SUBMODULES = ("cli", "data", "distribute", "estimator", "eval", "features", "health", "losses", "models",
                "namedtuples", "networks", "pipeline", "plots", "summaries", "tpu", "train")
 
 # Top-level name -> the module that defines it. Adding a public name is one line here.
