@@ -26,7 +26,7 @@ import time
 
 from absl import flags
 
-from experiments import common, train
+from gan.cli import common, train
 
 PROGRAM = "compare-losses"
 DATASETS = ("ring", "grid", "digits")

@@ -21,14 +21,14 @@ import pytest
 from PIL import Image
 import tensorflow as tf
 
-from experiments import common
+from gan.cli import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",
         "--steps_per_execution=1", "--noise_dims=4", "--discriminator_steps=1"]
 # `tfds.testing.mock_data` must patch TFDS inside the training process.
 MOCK_MNIST = ("import sys, tensorflow_datasets as tfds\n"
-              "from experiments import train\n"
+              "from gan.cli import train\n"
               "with tfds.testing.mock_data(num_examples=64):\n"
               "    train.run()\n")
 
@@ -88,7 +88,7 @@ def trainings(workdir, pool):
                                *TINY), workdir / "digits"),
         # From the ring flag file, tiny flags after it overriding its values. An 8-unit critic on
         # batches of 8 is below what the start-up check is calibrated for: it passes or fails by seed.
-        "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/experiments/configs/ring.cfg",
+        "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/gan/cli/configs/ring.cfg",
                              "--hidden_units=8", "--eval_every=2", "--nopreflight", *TINY),
                  workdir / "runs" / "ring-wasserstein"),
         "mnist": (pool.submit(_cli, workdir, None, "--dataset=mnist", "--conditional", "--architecture=dcgan",
@@ -413,7 +413,7 @@ def test_network_options_reject_an_option_the_architecture_does_not_take():
 def test_lr_half_life_halves_each_rate_per_training_step_whatever_the_updates_per_step():
     import keras
 
-    from experiments import train
+    from gan.cli import train
     config = {**common.dataset_defaults("grid"), "generator_lr": 1e-3, "discriminator_lr": 4e-3,
               "generator_steps": 1, "discriminator_steps": 2, "lr_half_life": None}
 

@@ -39,7 +39,7 @@ def test_tensorflow_free_name_lists_equal_the_registries():
 
 def _train(*args, cwd=ROOT):
     env = {**os.environ, "PYTHONPATH": ROOT}
-    return subprocess.run([sys.executable, "-m", "experiments.train", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "gan.cli.train", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -59,7 +59,7 @@ def test_help_lists_each_programs_own_flags_grouped_with_true_defaults():
     for program, expected in [("train", ["--dataset", "--loss", "data:", "losses:", "budget:", "scale:"]),
                               ("generate", ["--model_dir", "--num_samples", "output:"]),
                               ("evaluate", ["--model_dir", "--checkpoint", "evaluation:"])]:
-        result = subprocess.run([sys.executable, "-m", f"experiments.{program}", "--help"], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", f"gan.cli.{program}", "--help"], cwd=ROOT,
                                 capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": ROOT})
         assert result.returncode == 0, result.stderr[-2000:]
         for text in expected:
@@ -79,7 +79,7 @@ def _train_streaming(args, cwd, data_dir):
     """(seconds until the first stderr line, exit status, stderr with progress-bar redraws as lines)."""
     env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(data_dir)}
     start = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "experiments.train", *args], cwd=cwd, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "gan.cli.train", *args], cwd=cwd, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = process.stderr.readline()
     first_seconds = time.monotonic() - start
@@ -123,7 +123,7 @@ def test_a_folder_of_png_digits_trains_20_steps_and_generates(tmp_path):
     run = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": ROOT}
     trained = subprocess.run(
-        [sys.executable, "-m", "experiments.train", "--dataset=pngs", "--image_size=16", "--conditional",
+        [sys.executable, "-m", "gan.cli.train", "--dataset=pngs", "--image_size=16", "--conditional",
          f"--model_dir={run}", "--max_steps=20", "--batch_size=8", "--base_filters=8", "--noise_dims=8",
          "--log_every=10", "--save_every=10", "--sample_every=10", "--steps_per_execution=5",
          "--discriminator_steps=1", "--nopreflight"],
@@ -135,7 +135,7 @@ def test_a_folder_of_png_digits_trains_20_steps_and_generates(tmp_path):
     assert manifest["config"]["dataset"] == str(tmp_path / "pngs")  # found again from any directory
     assert manifest["dataset"]["data_shape"] == [16, 16, 1] and manifest["dataset"]["num_classes"] == 10
     generated = subprocess.run(
-        [sys.executable, "-m", "experiments.generate", f"--model_dir={run}", "--num_samples=10",
+        [sys.executable, "-m", "gan.cli.generate", f"--model_dir={run}", "--num_samples=10",
          f"--output={tmp_path / 'g.npy'}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert generated.returncode == 0, generated.stderr[-3000:]
     import numpy as np
@@ -158,3 +158,29 @@ def test_packaged_config_by_name_and_flag_files_by_path_from_another_directory(t
     assert missing.stderr.splitlines() == [
         "gan-train: error: Unable to open flagfile: [Errno 2] No such file or directory: 'nosuch.cfg' "
         "(see --help for the accepted flags)"]
+
+
+def test_wheel_installs_gan_with_the_programs_and_configs_under_gan_cli_only(tmp_path):
+    import shutil
+    import zipfile
+
+    source = tmp_path / "src"
+    shutil.copytree(os.path.join(ROOT, "gan"), source / "gan", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.py", "README.md"):
+        shutil.copy(os.path.join(ROOT, name), source)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
+                            "-q", "-w", str(tmp_path / "wheel")], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").iterdir()
+    names = zipfile.ZipFile(wheel).namelist()
+    read = lambda suffix: zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(suffix))).decode()  # noqa
+    assert {name.split("/")[0] for name in names if "dist-info" not in name} == {"gan"}
+    assert "gan/cli/configs/mnist_wgan_gp.cfg" in names
+    assert "Name: gan-estimator" in read("METADATA") and read("top_level.txt").split() == ["gan"]
+    assert "gan-train = gan.cli.train:run" in read("entry_points.txt")
+
+
+def test_checkout_shims_are_the_gan_cli_modules():
+    result = _python("import experiments.train, experiments.common, gan.cli.train, gan.cli.common\n"
+                     "print(experiments.train is gan.cli.train, experiments.common is gan.cli.common)")
+    assert result.stdout.split() == ["True", "True"], result.stderr[-2000:]

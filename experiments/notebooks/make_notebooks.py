@@ -97,8 +97,8 @@ import numpy as np
 import tensorflow as tf
 
 import gan
-from experiments import common
-from experiments import train as gan_train
+from gan.cli import common
+from gan.cli import train as gan_train
 from gan.plots import tile_images
 
 print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, gan {gan.__version__}")
@@ -335,8 +335,8 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import gan
-from experiments import common
-from experiments import train as gan_train
+from gan.cli import common
+from gan.cli import train as gan_train
 
 RUNS = {
     "wasserstein": dict(loss="wasserstein"),
