@@ -220,3 +220,20 @@ def test_vbn_on_images_uses_per_example_spatial_statistics():
     close(out[0], (images[0] - mean) / np.sqrt(mean_sq - mean ** 2), tol=1e-3)
     with pytest.raises(ValueError, match="do not match"):
         features.VBN(images)(tf.zeros([1, 3, 3, 5]))
+
+
+def test_vbn_in_a_discriminator_fn_trains_in_the_estimator(tmp_path):
+    reference = RNG.uniform(-1, 1, size=(16, 8, 8, 1)).astype("float32")
+    layers = []
+
+    def generator_fn(noise):
+        return keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(noise))
+
+    def discriminator_fn(images, noise):
+        layers.append(features.VBN(reference))
+        return keras.layers.Dense(1)(keras.layers.Flatten()(layers[-1](images)))
+
+    est = gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path))
+    est.train(gan.data.gan_input_fn("digits", 8, noise_dims=4), max_steps=2, progress=False)
+    assert est.global_step == 2
+    assert not np.allclose(layers[-1].gamma.numpy(), 1.0)  # a weight of the discriminator: trained
