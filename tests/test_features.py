@@ -79,7 +79,6 @@ def test_group_and_instance_norm_match_their_formulas():
 
 def test_tensor_pool_fills_then_returns_stored_batches():
     batches = [tf.fill([2, 3], float(i)) for i in range(6)]
-    assert features.tensor_pool(batches[0], pooling_probability=0.0, name="never") is batches[0]
     outs = [features.tensor_pool(b, pool_size=3, pooling_probability=1.0, name="always") for b in batches]
     for b, out in zip(batches[:3], outs[:3]):  # filling: the input comes back
         close(out, b)
@@ -130,3 +129,111 @@ def test_conditional_networks_in_tfgan_style_train_in_the_estimator(tmp_path):
     est = gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path))
     est.train(gan.data.gan_input_fn("digits", 8, noise_dims=4, conditional=True), max_steps=2, progress=False)
     assert est.global_step == 2
+
+
+def test_tensor_pool_stores_at_probability_zero_and_passes_through_at_size_zero():
+    value = tf.ones([2])
+    assert features.tensor_pool(value, pool_size=0, name="off") is value  # TF-GAN: no pool at all
+    with pytest.raises(ValueError, match="non-negative"):
+        features.tensor_pool(value, pool_size=-1)
+    for i in range(3):  # probability 0: the input comes back, and is still stored
+        close(features.tensor_pool(tf.fill([2], float(i)), pool_size=3, pooling_probability=0.0, name="p0"), [i, i])
+    old = features.tensor_pool(tf.fill([2], 9.0), pool_size=3, pooling_probability=1.0, name="p0")
+    assert float(old[0]) in (0.0, 1.0, 2.0)
+    with pytest.raises(ValueError, match="another name"):
+        features.tensor_pool(tf.ones([3]), pool_size=3, name="p0")
+
+
+def test_tensor_pool_takes_a_tensor_probability_in_tf_function():
+    pooled = tf.function(lambda v, p: features.tensor_pool(v, pool_size=2, pooling_probability=p, name="tensor_p"))
+    outs = [float(pooled(tf.fill([1], float(i)), tf.constant(1.0))[0]) for i in range(5)]
+    assert outs[:2] == [0.0, 1.0] and all(out < i for i, out in enumerate(outs) if i >= 2)
+
+
+def test_clipping_optimizer_takes_tfgan_arguments_and_clips_only_updated_variables():
+    with pytest.raises(ValueError, match="non-negative"):
+        features.clip_variables(keras.optimizers.Adam(), [], -0.1)
+    updated, untouched = tf.Variable([3.0, -3.0]), tf.Variable([3.0])
+    opt = features.VariableClippingOptimizer(keras.optimizers.SGD(0.0), {updated.ref(): [], untouched.ref(): []},
+                                             1.0, True, True, "Clip")  # TF-GAN's positional arguments
+    opt.apply_gradients([(tf.zeros([2]), updated)], global_step=None)
+    close(updated, [1.0, -1.0])
+    close(untouched, [3.0])  # no gradient this step: left alone, as TF-GAN did
+
+
+def test_clipping_optimizer_trains_keras_model_in_xla_tf_function():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+    opt = features.clip_variables(keras.optimizers.Adam(0.5), model.trainable_variables, 0.05)
+
+    @tf.function(jit_compile=True)
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+
+    for _ in range(2):
+        step(tf.random.normal([8, 3]))
+    assert all(float(tf.reduce_max(tf.abs(v))) <= 0.05 + 1e-7 for v in model.trainable_variables)
+    assert int(opt.iterations.numpy()) == 2
+
+
+def test_group_norm_activation_may_be_a_tf_function_on_keras_inputs():
+    inputs = keras.Input((2, 2, 4))
+    model = keras.Model(inputs, features.group_norm(inputs, groups=2, activation_fn=tf.nn.relu))
+    out = model(tf.constant(RNG.normal(size=(3, 2, 2, 4)).astype("float32"))).numpy()
+    assert out.min() == 0.0 and out.max() > 0.0
+
+
+def test_spectral_norm_power_vector_is_dropped_with_its_variable():
+    from gan.features import spectral_normalization
+    w = tf.Variable(RNG.normal(size=(3, 2)).astype("float32"))
+    features.compute_spectral_norm(w)
+    before = len(spectral_normalization._POWER_VECTORS)
+    del w
+    assert len(spectral_normalization._POWER_VECTORS) == before - 1
+
+
+def test_vbn_is_a_keras_layer_inside_a_network_function():
+    reference = RNG.normal(1.0, 2.0, size=(6, 4)).astype("float32")
+    inputs, reference_input = keras.Input((4,)), keras.Input((4,), batch_size=6)
+    dense = keras.layers.Dense(3, kernel_initializer="identity")
+    vbn = features.VBN(dense(reference_input), gamma_regularizer=keras.regularizers.L2(0.5))
+    model = keras.Model([inputs, reference_input], vbn(dense(inputs)))
+    assert {v.path for v in model.trainable_variables} >= {f"{vbn.name}/beta", f"{vbn.name}/gamma"}
+    close(model.losses[0], 0.5 * 3)  # gamma starts at ones
+    x = RNG.normal(size=(2, 4)).astype("float32")
+    out = model([x, reference]).numpy()
+    h, ref = x[:, :3], reference[:, :3]
+    for i in range(2):
+        virtual = np.concatenate([ref, h[i:i + 1]])
+        close(out[i], (h[i] - virtual.mean(0)) / np.sqrt(virtual.var(0) + 1e-3), tol=1e-3)
+    shifted = model([x, reference + 5.0]).numpy()  # statistics follow the reference batch fed in
+    assert not np.allclose(out, shifted)
+
+
+def test_vbn_on_images_uses_per_example_spatial_statistics():
+    images = RNG.normal(size=(4, 3, 3, 2)).astype("float32")
+    out = features.VBN(images, epsilon=0.0)(images[:1]).numpy()
+    weight = 1 / 5  # one example beside a reference batch of four
+    mean = weight * images[0].mean((0, 1)) + (1 - weight) * images.mean((0, 1, 2))
+    mean_sq = weight * (images[0] ** 2).mean((0, 1)) + (1 - weight) * (images ** 2).mean((0, 1, 2))
+    close(out[0], (images[0] - mean) / np.sqrt(mean_sq - mean ** 2), tol=1e-3)
+    with pytest.raises(ValueError, match="do not match"):
+        features.VBN(images)(tf.zeros([1, 3, 3, 5]))
+
+
+def test_vbn_in_a_discriminator_fn_trains_in_the_estimator(tmp_path):
+    reference = RNG.uniform(-1, 1, size=(16, 8, 8, 1)).astype("float32")
+    layers = []
+
+    def generator_fn(noise):
+        return keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(noise))
+
+    def discriminator_fn(images, noise):
+        layers.append(features.VBN(reference))
+        return keras.layers.Dense(1)(keras.layers.Flatten()(layers[-1](images)))
+
+    est = gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path))
+    est.train(gan.data.gan_input_fn("digits", 8, noise_dims=4), max_steps=2, progress=False)
+    assert est.global_step == 2
+    assert not np.allclose(layers[-1].gamma.numpy(), 1.0)  # a weight of the discriminator: trained

@@ -7,7 +7,8 @@ def _normalize(inputs, groups, axis, center, scale, epsilon, activation_fn, para
     outputs = keras.layers.GroupNormalization(
         groups=groups, axis=axis, epsilon=epsilon, center=center, scale=scale, trainable=trainable,
         beta_initializer=initializers.get("beta", "zeros"), gamma_initializer=initializers.get("gamma", "ones"))(inputs)
-    return activation_fn(outputs) if activation_fn is not None else outputs
+    # As a layer, so a raw TF activation (tf.nn.relu) also works on a network function's Keras inputs.
+    return keras.layers.Activation(activation_fn)(outputs) if activation_fn is not None else outputs
 
 
 def group_norm(inputs, groups=32, channels_axis=-1, reduction_axes=(-3, -2), center=True, scale=True, epsilon=1e-6,

@@ -1,5 +1,7 @@
 """Spectral normalisation (Miyato et al. 2018): a weight divided by its largest singular value,
 estimated by power iteration whose vector persists between calls (one per variable)."""
+import weakref
+
 import keras
 import tensorflow as tf
 
@@ -20,10 +22,14 @@ def _power_vector(w_tensor, rows):
     variable = _unwrap(w_tensor)
     if not isinstance(variable, tf.Variable):
         return None
-    if id(variable) not in _POWER_VECTORS:
-        _POWER_VECTORS[id(variable)] = tf.Variable(tf.math.l2_normalize(tf.random.normal([rows, 1])),
-                                                   trainable=False)
-    return _POWER_VECTORS[id(variable)]
+    key = id(variable)
+    if key not in _POWER_VECTORS:
+        with tf.init_scope():  # lifted out of any tf.function, so every later trace shares it
+            _POWER_VECTORS[key] = tf.Variable(tf.math.l2_normalize(tf.random.normal([rows, 1], dtype=variable.dtype)),
+                                              trainable=False)
+        # Dropped with its variable, so a new variable that reuses the id starts afresh.
+        weakref.finalize(variable, _POWER_VECTORS.pop, key, None)
+    return _POWER_VECTORS[key]
 
 
 def compute_spectral_norm(w_tensor, power_iteration_rounds=1, training=True, name=None):
