@@ -17,14 +17,18 @@ ARCHITECTURES = ("dcgan", "mlp", "tfgan_mnist")
 
 
 def is_image_folder(name):
-    """Whether dataset `name` is a folder (of images) rather than a dataset name: it exists, or looks like a path.
+    """Whether dataset `name` is a folder (of images) rather than a dataset name: it looks like a path.
 
-    A TFDS name with a version (`mnist/3.0.1`) is not a path unless such a folder exists.
+    A bare name (`digits`, `mnist`) is always a dataset name, even when a folder of that
+    name exists here (a run's model_dir often does): write `./digits` for such a folder. A
+    TFDS name with a version (`mnist/3.0.1`) is not a path unless such a folder exists.
 
     Example:
-        is_image_folder('./my_photos')  # True when that folder exists
+        is_image_folder('./my_photos')  # True
     """
-    return isinstance(name, str) and (os.path.isdir(os.path.expanduser(name)) or name.startswith((".", "/", "~")))
+    if not isinstance(name, str):
+        return False
+    return name.startswith((".", "/", "~")) or ("/" in name and os.path.isdir(os.path.expanduser(name)))
 
 
 def unknown_dataset(name):

@@ -123,7 +123,7 @@ def test_a_folder_of_png_digits_trains_20_steps_and_generates(tmp_path):
     run = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": ROOT}
     trained = subprocess.run(
-        [sys.executable, "-m", "gan.cli.train", "--dataset=pngs", "--image_size=16", "--conditional",
+        [sys.executable, "-m", "gan.cli.train", "--dataset=./pngs", "--image_size=16", "--conditional",
          f"--model_dir={run}", "--max_steps=20", "--batch_size=8", "--base_filters=8", "--noise_dims=8",
          "--log_every=10", "--save_every=10", "--sample_every=10", "--steps_per_execution=5",
          "--discriminator_steps=1", "--nopreflight"],
