@@ -181,3 +181,25 @@ def test_stargan_estimator_trains_resumes_and_translates(tmp_path):
     assert resumed.evaluate(lambda: (images, labels))["global_step"] == 3  # restored from model_dir
     resumed.train(lambda: (images, labels), max_steps=4)
     assert resumed.global_step == 4
+
+
+def test_an_optimizer_function_with_a_step_dependent_learning_rate_keeps_it(tmp_path):
+    """TF-GAN accepted `generator_optimizer=lambda: ...` with a rate decaying in the global step;
+    here the decay follows the optimizer's own step count, through a resume."""
+    schedule = keras.optimizers.schedules.ExponentialDecay(1e-2, decay_steps=2, decay_rate=0.5)
+    data = real_points()
+
+    def make():
+        return tfgan.estimator.GANEstimator(
+            model_dir=str(tmp_path), generator_fn=unconditional_generator,
+            discriminator_fn=unconditional_discriminator,
+            generator_optimizer=lambda: keras.optimizers.Adam(schedule, beta_1=0.5),
+            discriminator_optimizer=lambda: keras.optimizers.Adam(1e-3))
+
+    input_fn = lambda: (tf.random.normal([BATCH, NOISE]), next(data))  # noqa: E731
+    make().train(input_fn, max_steps=2)
+    est = make()  # resumed: the step count, and so the rate, come back from the checkpoint
+    est.train(input_fn, max_steps=4)
+    optimizer = est._trainer.generator_optimizer
+    assert int(optimizer.iterations.numpy()) == 4
+    np.testing.assert_allclose(float(optimizer.learning_rate), 1e-2 * 0.5 ** 2, rtol=1e-5)
