@@ -2,14 +2,15 @@
 import setuptools
 
 setuptools.setup(
-    name="gan",
+    # The import name stays `gan`; the distribution name `gan` on PyPI is an unrelated project.
+    name="gan-estimator",
     version="0.1.0",
     description="GANEstimator, GAN losses and evaluation for TensorFlow 2.16+ and Keras 3.",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=setuptools.find_packages(include=["gan", "gan.*", "experiments", "experiments.*"]),
-    package_data={"experiments": ["configs/*.cfg", "notebooks/*.ipynb"]},
+    packages=setuptools.find_packages(include=["gan", "gan.*"]),
+    package_data={"gan.cli": ["configs/*.cfg"]},
     install_requires=[
         "tensorflow>=2.16",
         # tf.summary needs it; TensorFlow 2.21 no longer installs it.
@@ -31,9 +32,9 @@ setuptools.setup(
     },
     entry_points={
         "console_scripts": [
-            "gan-train=experiments.train:run",
-            "gan-generate=experiments.generate:run",
-            "gan-evaluate=experiments.evaluate:run",
+            "gan-train=gan.cli.train:run",
+            "gan-generate=gan.cli.generate:run",
+            "gan-evaluate=gan.cli.evaluate:run",
         ],
     },
 )

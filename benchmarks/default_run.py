@@ -23,12 +23,12 @@ def main():
     workdir = tempfile.mkdtemp(prefix="gan_default_run_")
     env = {**os.environ, "GAN_DATA_DIR": os.path.join(workdir, "tfds")}
     start = time.time()
-    subprocess.run([sys.executable, "-m", "experiments.train"], cwd=workdir, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "gan.cli.train"], cwd=workdir, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     train_seconds = time.time() - start
     model_dir = os.path.join(workdir, "runs", "digits-wasserstein")
     output = os.path.join(workdir, "samples.npy")
-    subprocess.run([sys.executable, "-m", "experiments.generate", f"--model_dir={model_dir}",
+    subprocess.run([sys.executable, "-m", "gan.cli.generate", f"--model_dir={model_dir}",
                     "--num_samples=1000", f"--output={output}"], cwd=workdir, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     samples = np.load(output)

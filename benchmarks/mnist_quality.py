@@ -32,12 +32,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def train_library(seed, workdir):
     """`gan-train --dataset=mnist` with its defaults (plus --library_flags); returns (samples, steps)."""
     model_dir = os.path.join(workdir, f"library-{seed}")
-    subprocess.run([sys.executable, "-m", "experiments.train", "--dataset=mnist", f"--data_dir={FLAGS.data_dir}",
+    subprocess.run([sys.executable, "-m", "gan.cli.train", "--dataset=mnist", f"--data_dir={FLAGS.data_dir}",
                     "--nodownload", f"--model_dir={model_dir}", f"--max_seconds={FLAGS.max_seconds}",
                     f"--seed={seed}", "--nohealth", *FLAGS.library_flags],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": ROOT})
     output = os.path.join(workdir, f"library-{seed}.npy")
-    subprocess.run([sys.executable, "-m", "experiments.generate", f"--model_dir={model_dir}",
+    subprocess.run([sys.executable, "-m", "gan.cli.generate", f"--model_dir={model_dir}",
                     f"--num_samples={FLAGS.num_samples}", f"--output={output}", f"--seed={seed + 100}"],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": ROOT})
     import numpy as np

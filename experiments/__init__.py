@@ -1,1 +1,4 @@
-"""Command-line programs over the `gan` library: gan-train, gan-generate, ... (absl flags; flag files in configs/)."""
+"""Checkout-only scripts (benchmarks, notebooks) and shims: `python -m experiments.train` runs `gan.cli.train`.
+
+Not installed: the programs live in `gan.cli` (console scripts gan-train, gan-generate, gan-evaluate).
+"""

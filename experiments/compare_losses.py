@@ -3,8 +3,9 @@
     python -m experiments.compare_losses --output_dir=runs/compare_losses --max_steps=2000 --seeds=3
 
 Each (dataset, loss, gradient penalty, seed) run trains with the same budget and the
-same settings (the `gan-train` defaults of the dataset: networks, batch, learning
-rates, discriminator steps), only the loss and the penalty differ. Then it scores
+same settings, built by gan-train's own `build_estimator` from the dataset's defaults
+(networks, batch, learning rates and their schedule, discriminator steps, weight
+average, precision, conditioning), only the loss and the penalty differ. Then it scores
 2,500 samples: for `ring` / `grid` the PacGAN mode metrics (modes, high-quality %,
 reverse KL), for `digits` the cached digits classifier's FID, KID and classifier score
 plus the class coverage of the samples. It also records the library's health signals:
@@ -25,7 +26,7 @@ import time
 
 from absl import flags
 
-from experiments import common
+from gan.cli import common, train
 
 PROGRAM = "compare-losses"
 DATASETS = ("ring", "grid", "digits")
@@ -105,22 +106,17 @@ def _penalty_weight(plan, dataset, setting):
     return plan["gradient_penalty_weight"] or common.dataset_defaults(dataset)["gradient_penalty_weight"] or 10.0
 
 
-def _estimator(gan, keras, plan, dataset, spec, loss, weight, seed, model_dir):
-    config = common.dataset_defaults(dataset)
-    keras.utils.set_random_seed(seed)  # Initial weights differ by seed only.
-    pair = gan.networks.get(config["architecture"], spec.data_shape, **common.network_options(config))
+def run_config(plan, dataset, loss, weight, seed):
+    """The gan-train settings of one run: the dataset's defaults with this run's loss, penalty and seed.
 
-    def adam(learning_rate):
-        return keras.optimizers.Adam(learning_rate, beta_1=config["beta1"], beta_2=config["beta2"])
-
-    return gan.GANEstimator(
-        *pair, model_dir=model_dir, loss=loss, generator_optimizer=adam(config["generator_lr"]),
-        discriminator_optimizer=adam(config["discriminator_lr"]),
-        train_steps=gan.GANTrainSteps(config["generator_steps"],
-                                      plan["discriminator_steps"] or config["discriminator_steps"]),
-        gradient_penalty_weight=weight or None, add_summaries=gan.SummaryType.NONE,
-        save_checkpoints_steps=plan["max_steps"], log_every_steps=config["log_every"],
-        steps_per_execution=config["steps_per_execution"], seed=seed)
+    Example:
+        run_config(plan, 'digits', 'minimax', 0.0, 1)['conditional']  # True, as gan-train
+    """
+    overrides = dict(dataset=dataset, loss=loss, gradient_penalty_weight=weight, seed=seed,
+                     save_every=plan["max_steps"], data_dir=plan["data_dir"])
+    if plan["discriminator_steps"]:
+        overrides["discriminator_steps"] = plan["discriminator_steps"]
+    return common.resolve(overrides, None, {"generator_loss": None, "discriminator_loss": None})
 
 
 def _health_monitor(gan, estimator, family):
@@ -148,10 +144,11 @@ def train_and_score(gan, keras, np, plan, dataset, spec, loss, setting, seed, di
     """
     weight = _penalty_weight(plan, dataset, setting)
     model_dir = os.path.join(plan["output_dir"], "runs", f"{dataset}-{loss}-gp{setting}-s{seed}")
-    config = common.dataset_defaults(dataset)
+    config = run_config(plan, dataset, loss, weight, seed)
     input_fn = gan.data.gan_input_fn(dataset, config["batch_size"], noise_dims=config["noise_dims"],
-                                     data_dir=plan["data_dir"], seed=seed)
-    estimator = _estimator(gan, keras, plan, dataset, spec, loss, weight, seed, model_dir)
+                                     conditional=config["conditional"], data_dir=plan["data_dir"], seed=seed)
+    keras.utils.set_random_seed(seed)  # Initial weights differ by seed only.
+    estimator = train.build_estimator(gan, keras, config, spec, model_dir)  # gan-train's own route
     row = dict(dataset=dataset, loss=loss, gradient_penalty=weight, seed=seed, status="ok")
     if estimator.global_step >= plan["max_steps"]:
         raise common.UsageError(f"{model_dir} already holds a finished run; pass another --output_dir.")
@@ -181,10 +178,11 @@ def train_and_score(gan, keras, np, plan, dataset, spec, loss, setting, seed, di
             row[column] = event.step
     if row["status"] != "ok":
         return row, None
-    noise = np.random.default_rng(10_000 + seed).standard_normal(
-        (plan["num_samples"], config["noise_dims"])).astype(np.float32)
-    samples = np.concatenate([np.asarray(estimator.generate(noise[i:i + 500]))
-                              for i in range(0, len(noise), 500)])
+    inputs = common.generator_inputs(plan["num_samples"], config["noise_dims"],
+                                     spec.num_classes if config["conditional"] else None, seed=10_000 + seed)
+    samples = np.concatenate([np.asarray(estimator.generate(
+        tuple(part[i:i + 500] for part in inputs) if isinstance(inputs, tuple) else inputs[i:i + 500]))
+        for i in range(0, plan["num_samples"], 500)])
     if not np.all(np.isfinite(samples)):
         row["status"] = "non-finite samples"
         return row, None

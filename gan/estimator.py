@@ -20,11 +20,14 @@ from tqdm.auto import tqdm
 
 from gan import health
 from gan import losses as gan_losses
+from gan import checkpoints
+from gan import eval as gan_eval
 from gan import summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
 from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
+from gan.stargan_estimator import StarGANEstimator, stargan_prediction_input_fn_wrapper  # noqa: F401
 from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
 from gan.train_ops import TrainHooksFn
 
@@ -41,6 +44,12 @@ class NonFiniteError(FloatingPointError):
 
 class IncompatibleCheckpointError(ValueError):
     """`model_dir` holds a checkpoint of networks that differ from the ones given."""
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (disk full, read-only, ...); older checkpoints are intact."""
+
+    exit_status = 1  # a failure mid-training (gan-train exits with it)
 
 
 MIXED_PRECISION_POLICIES = (None, "float32", "auto", "mixed_bfloat16", "mixed_float16")
@@ -160,6 +169,14 @@ def _call_input_fn(input_fn, mode, params):
         while True:
             yield first.pop() if first else input_fn(**kwargs)
     return tf.data.Dataset.from_generator(batches, output_signature=spec)
+
+
+def _constant_learning_rate(optimizer):
+    """The optimizer's learning rate as a float, or None when a schedule (which the step count drives) sets it."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    if isinstance(getattr(inner, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule):
+        return None
+    return float(keras.ops.convert_to_numpy(inner.learning_rate))
 
 
 def _first_non_finite(logs):
@@ -332,8 +349,13 @@ class GANEstimator:
         # save the same collective state to a scratch dir, as tf.distribute expects.
         self._write_dir = self.model_dir if self.is_chief else tempfile.mkdtemp(prefix="gan_worker_")
         self._manager = tf.train.CheckpointManager(self._checkpoint, self._write_dir, self._keep)
-        self._restore(tf.train.latest_checkpoint(self.model_dir))
-        if self._warm_start_from and tf.train.latest_checkpoint(self.model_dir) is None:
+        self._resume_from = checkpoints.resume_point(self.model_dir)
+        rates = [_constant_learning_rate(o) for o in (g_opt, d_opt)]
+        self._restore(self._resume_from)
+        for optimizer, rate in zip((g_opt, d_opt), rates):  # the optimizers given win over the checkpoint's
+            if rate is not None:
+                optimizer.learning_rate = rate
+        if self._warm_start_from and self._resume_from is None:
             self._warm_start(self._warm_start_from)
 
     def _warm_start(self, source):
@@ -344,8 +366,7 @@ class GANEstimator:
         tf.train.Checkpoint(generator=self.networks.generator, discriminator=self.networks.discriminator) \
             .restore(path).expect_partial()
 
-    def _restore(self, path=None):
-        path = path or self._manager.latest_checkpoint
+    def _restore(self, path):
         if path is None:
             return
         try:
@@ -376,6 +397,9 @@ class GANEstimator:
         if preflight and self.global_step == 0:
             health.preflight(self.networks, lambda: _call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
         os.makedirs(self._write_dir, exist_ok=True)
+        if self.is_chief:  # the directory agrees with what was restored before anything is written
+            checkpoints.prepare_for_writing(self._write_dir, self._resume_from)
+            self._manager = tf.train.CheckpointManager(self._checkpoint, self._write_dir, self._keep)
         save_spec(self._write_dir, batch_spec(generator_inputs_spec))
         start = self.global_step
         target = min(x for x in (max_steps, start + steps if steps else None, 2**62) if x is not None)
@@ -384,8 +408,9 @@ class GANEstimator:
         preview_inputs = next(iter(dataset.take(1)))[0]
         writer = summaries.SummaryWriter(self._write_dir, self._add_summaries)
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset))
-        bar = tqdm(total=target - start, initial=0, desc="train", unit="step", disable=not progress,
-                   dynamic_ncols=True)
+        # The bar counts global steps; with max_seconds its total is the step it predicts time runs out at.
+        bar = tqdm(total=None if target == 2**62 or max_seconds is not None else target, initial=start, desc="train", unit="step",
+                   disable=not progress, dynamic_ncols=True)
         step, began, last_time, last_step = start, time.time(), time.time(), start
         logs = {}
         try:
@@ -398,6 +423,13 @@ class GANEstimator:
                     break
                 step += n
                 self._step.assign(step)
+                rate = (step - start) / max(time.time() - began, 1e-9)
+                if max_seconds is not None:
+                    bar.total = max(step, min(target, start + math.ceil(rate * max_seconds)))
+                if step - n == start and step % self._log_every:  # losses before the first logged step
+                    first = {k: float(v) for k, v in out.items()}
+                    first["steps_per_sec"] = rate
+                    bar.set_postfix(self._progress_fields(first), refresh=False)
                 bar.update(n)
                 out_of_time = max_seconds is not None and self._on_any_worker(time.time() - began >= max_seconds)
                 if step % self._log_every == 0 or step == target or out_of_time:
@@ -461,9 +493,12 @@ class GANEstimator:
         """Loads a checkpoint file prefix or the newest checkpoint in a directory (e.g. `model_dir/best`)."""
         if self._manager is None:
             raise ValueError("restore_checkpoint: the networks are not built; pass the run's model_dir.")
-        resolved = tf.train.latest_checkpoint(path) if os.path.isdir(path) else path
+        resolved = checkpoints.resume_point(path) if os.path.isdir(path) else path
         if resolved is None:
-            raise ValueError(f"No checkpoint found in '{path}'.")
+            raise ValueError(f"No readable checkpoint found in '{path}'.")
+        reason = checkpoints.unreadable_reason(resolved)
+        if reason is not None:
+            raise ValueError(f"Checkpoint '{resolved}' is unreadable ({reason}); pass another checkpoint.")
         self._restore(resolved)
         return resolved
 
@@ -497,7 +532,13 @@ class GANEstimator:
         if logs:
             self._check_finite(step, logs)
         self._check_finite_weights(step)
-        self._manager.save(checkpoint_number=step)
+        try:
+            self._manager.save(checkpoint_number=step)
+        except (tf.errors.OpError, OSError) as error:
+            checkpoints.remove_partial(self._write_dir)
+            raise CheckpointWriteError(
+                f"could not write checkpoint {step} to {self._write_dir} "
+                f"({str(error).strip().splitlines()[0][:160]}); the older checkpoints are intact") from None
         samples = self.generate(preview_inputs).numpy()
         writer.samples(step, samples)
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
@@ -506,9 +547,10 @@ class GANEstimator:
     def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
         """Mean losses (networks in inference mode) over `steps` batches, plus `global_step`.
 
-        With `get_eval_metric_ops_fn`, its values for each batch's `GANModel` (tensors, or
-        TF1-style `(value, update_op)` pairs whose value is taken) are averaged over the
-        batches too. `checkpoint_path` evaluates that checkpoint; `hooks` and `name` are
+        With `get_eval_metric_ops_fn`, its values for each batch's `GANModel` are averaged
+        over the batches too; a TF1-style `(value, update_op)` pair (e.g. a
+        `gan.eval.*_streaming` metric, which accumulates over the batches) reports its
+        last value. `checkpoint_path` evaluates that checkpoint; `hooks` and `name` are
         TF estimator arguments without effect here.
         """
         _check_positive("steps", steps)
@@ -520,11 +562,14 @@ class GANEstimator:
             dataset = dataset.take(steps)
         if self.eval_metrics is not None:
             self.eval_metrics.reset_state()
-        totals, count = {}, 0
+        totals, count, streamed = {}, 0, {}
+        gan_eval.reset_streaming_metrics()
         for generator_inputs, real_data in dataset:
             losses, generated = self._eval_losses(generator_inputs, real_data)
             if self._get_eval_metric_ops_fn is not None:
-                losses.update(self._eval_metric_values(generator_inputs, real_data, generated))
+                averaged, last = self._eval_metric_values(generator_inputs, real_data, generated)
+                losses.update(averaged)
+                streamed.update(last)
             for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v)
             if self.eval_metrics is not None:
@@ -533,7 +578,7 @@ class GANEstimator:
             count += 1
         if count == 0:
             raise ValueError("evaluate: input_fn() yielded no batches.")
-        results = {k: v / count for k, v in totals.items()}
+        results = {**{k: v / count for k, v in totals.items()}, **{k: float(v) for k, v in streamed.items()}}
         if self.eval_metrics is not None:
             results.update({k: float(v) for k, v in self.eval_metrics.result().items()})
         results["global_step"] = self.global_step
@@ -557,10 +602,13 @@ class GANEstimator:
     def _eval_metric_values(self, generator_inputs, real_data, generated):
         model = pipeline.adversarial_model(pipeline.model_from_networks(
             self.networks, real_data, generator_inputs, generated, training=False))
-        values = {}
+        averaged, last = {}, {}
         for key, value in self._get_eval_metric_ops_fn(model).items():
-            values[key] = value[0] if isinstance(value, (tuple, list)) else value
-        return values
+            if isinstance(value, (tuple, list)):
+                last[key] = value[0]
+            else:
+                averaged[key] = value
+        return averaged, last
 
     def _generator_inputs_of(self, element_spec):
         """Picks the generator inputs out of a predict dataset's elements."""

@@ -10,6 +10,7 @@ Where TF-GAN held a variable scope, these hold its name; `generator_fn` and
 `discriminator_fn` hold the built Keras networks, called as TF-GAN called the functions
 (`generator_fn(generator_inputs)`, `discriminator_fn(data, generator_inputs)`).
 """
+import collections
 from typing import Any, NamedTuple
 
 
@@ -33,49 +34,25 @@ class GANModel(NamedTuple):
     discriminator_fn: Any
 
 
-class InfoGANModel(NamedTuple):
+class InfoGANModel(collections.namedtuple("InfoGANModel", GANModel._fields + (
+        "structured_generator_inputs", "predicted_distributions", "discriminator_and_aux_fn"))):
     """A `GANModel` plus InfoGAN's structured codes and the Q network's predicted distributions.
 
-    `predicted_distributions` are `tfp`-free distribution objects with `log_prob` and
-    `entropy` (see `gan.losses.mutual_information_penalty`).
+    `predicted_distributions` are distribution objects with `log_prob` (see
+    `gan.losses.mutual_information_penalty`).
 
-    >>> model = gan.infogan_model(generator_fn, discriminator_and_aux_fn, images, noise, [code])
+    >>> model = gan.infogan_model(generator_fn, discriminator_and_aux_fn, images, [noise], [code])
     """
-    generator_inputs: Any
-    generated_data: Any
-    generator_variables: Any
-    generator_scope: Any
-    generator_fn: Any
-    real_data: Any
-    discriminator_real_outputs: Any
-    discriminator_gen_outputs: Any
-    discriminator_variables: Any
-    discriminator_scope: Any
-    discriminator_fn: Any
-    structured_generator_inputs: Any
-    predicted_distributions: Any
-    discriminator_and_aux_fn: Any
+    __slots__ = ()
 
 
-class ACGANModel(NamedTuple):
+class ACGANModel(collections.namedtuple("ACGANModel", GANModel._fields + (
+        "one_hot_labels", "discriminator_real_classification_logits", "discriminator_gen_classification_logits"))):
     """A `GANModel` plus the labels and the discriminator's auxiliary class logits (Odena et al. 2017).
 
     >>> model = gan.acgan_model(generator_fn, discriminator_fn, images, (noise, one_hot), one_hot)
     """
-    generator_inputs: Any
-    generated_data: Any
-    generator_variables: Any
-    generator_scope: Any
-    generator_fn: Any
-    real_data: Any
-    discriminator_real_outputs: Any
-    discriminator_gen_outputs: Any
-    discriminator_variables: Any
-    discriminator_scope: Any
-    discriminator_fn: Any
-    one_hot_labels: Any
-    discriminator_real_classification_logits: Any
-    discriminator_gen_classification_logits: Any
+    __slots__ = ()
 
 
 class CycleGANModel(NamedTuple):

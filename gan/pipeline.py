@@ -308,12 +308,12 @@ def stargan_model(generator_fn, discriminator_fn, input_data, input_data_domain_
     reconstructed = networks.generate((generated, labels), training=True)
     source_in, domain_in = _float32(networks.discriminate(input_data, (input_data, target), training=True))
     source_gen, domain_gen = _float32(networks.discriminate(generated, (input_data, target), training=True))
-    return StarGANModel(
+    return _Recorded.make(StarGANModel(
         input_data, labels, generated, target, reconstructed, source_in, source_gen, domain_in, domain_gen,
         networks.generator.trainable_variables, Scope(generator_scope),
         lambda data, domains: networks.generate((data, domains), training=True),
         networks.discriminator.trainable_variables, Scope(discriminator_scope),
-        lambda data, num_domains: networks.discriminate(data, (data, target), training=True))
+        lambda data, num_domains: networks.discriminate(data, (data, target), training=True)), networks=networks)
 
 
 # ---- stage 2: the loss -------------------------------------------------------------------
@@ -400,13 +400,19 @@ def discriminator_terms(model, config, seed=None):
             pooled.discriminator_fn, epsilon=config.gradient_penalty_epsilon, target=config.gradient_penalty_target,
             one_sided=config.gradient_penalty_one_sided, reduction=config.reduction, seed=seed)
         total += config.gradient_penalty_weight * logs["gradient_penalty"]
-    if _used(config.mutual_information_penalty_weight):
-        logs["mutual_information_penalty"] = gan_losses.mutual_information_penalty(pooled, reduction=config.reduction)
-        total += config.mutual_information_penalty_weight * logs["mutual_information_penalty"]
-    if _used(config.aux_cond_discriminator_weight):
-        logs["aux_cond_discriminator_loss"] = gan_losses.acgan_discriminator_loss(pooled, reduction=config.reduction)
-        total += config.aux_cond_discriminator_weight * logs["aux_cond_discriminator_loss"]
+    total = _auxiliary(pooled, config, total, logs, (
+        ("mutual_information_penalty", config.mutual_information_penalty_weight, gan_losses.mutual_information_penalty),
+        ("aux_cond_discriminator_loss", config.aux_cond_discriminator_weight, gan_losses.acgan_discriminator_loss)))
     return _regularization(model.discriminator_fn, "discriminator", total, logs), logs
+
+
+def _auxiliary(model, config, total, logs, terms):
+    """`total` plus each used `(name, weight, tuple-style loss)` term times its weight; each logged by name."""
+    for name, weight, loss_fn in terms:
+        if _used(weight):
+            logs[name] = loss_fn(model, reduction=config.reduction)
+            total += weight * logs[name]
+    return total
 
 
 def generator_terms(model, config):
@@ -420,12 +426,9 @@ def generator_terms(model, config):
         return total, {"generator_loss": total}
     adversarial = _call_loss(config.generator_loss_fn, model, "generator", config)
     logs, total = {"generator_loss": adversarial}, adversarial
-    if _used(config.mutual_information_penalty_weight):
-        logs["mutual_information_penalty"] = gan_losses.mutual_information_penalty(model, reduction=config.reduction)
-        total += config.mutual_information_penalty_weight * logs["mutual_information_penalty"]
-    if _used(config.aux_cond_generator_weight):
-        logs["aux_cond_generator_loss"] = gan_losses.acgan_generator_loss(model, reduction=config.reduction)
-        total += config.aux_cond_generator_weight * logs["aux_cond_generator_loss"]
+    total = _auxiliary(model, config, total, logs, (
+        ("mutual_information_penalty", config.mutual_information_penalty_weight, gan_losses.mutual_information_penalty),
+        ("aux_cond_generator_loss", config.aux_cond_generator_weight, gan_losses.acgan_generator_loss)))
     return _regularization(model.generator_fn, "generator", total, logs), logs
 
 

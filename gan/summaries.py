@@ -65,15 +65,27 @@ class SummaryWriter:
 
 
 def append_log(model_dir, record):
-    """Appends one JSON record (a dict of plain numbers) to the run's JSON-lines log."""
-    with open(os.path.join(model_dir, LOG_FILE), "a") as f:
-        f.write(json.dumps(record) + "\n")
+    """Appends one JSON record (a dict of plain numbers) to the run's JSON-lines log, on a line of
+    its own even when a killed writer left the last line torn."""
+    with open(os.path.join(model_dir, LOG_FILE), "a+b") as f:
+        torn = False
+        if f.seek(0, os.SEEK_END) > 0:
+            f.seek(-1, os.SEEK_END)
+            torn = f.read(1) != b"\n"
+        f.write((b"\n" if torn else b"") + (json.dumps(record) + "\n").encode())
 
 
 def read_log(model_dir):
-    """All records of the run's JSON-lines log, oldest first (empty when there is none)."""
+    """All records of the run's JSON-lines log, oldest first (empty when there is none); a line
+    torn by a killed writer is skipped."""
     path = os.path.join(model_dir, LOG_FILE)
     if not os.path.exists(path):
         return []
+    records = []
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for line in f:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue
+    return records

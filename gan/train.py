@@ -42,7 +42,7 @@ class GeneratorEMA:
             raise ValueError(f"generator_ema_decay must be in (0, 1), got {decay!r}.")
         if len(generator.weights) != len(twin.weights):
             raise ValueError("The EMA twin of the generator must have the same weights.")
-        self.generator, self.model, self.decay = generator, twin, decay
+        self.model, self.decay = twin, decay  # the averaged generator
         trainable = {id(v) for v in generator.trainable_weights}
         self._pairs = [(t, v, id(v) in trainable) for t, v in zip(twin.weights, generator.weights)]
         for t, v, _ in self._pairs:

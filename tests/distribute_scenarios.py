@@ -169,7 +169,7 @@ def cli_mirrored(model_dir, out):
     """`gan-train --strategy=mirrored` over 2 logical CPUs (its optimizers are made outside the scope)."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from experiments import train as gan_train  # pylint: disable=import-outside-toplevel
+    from gan.cli import train as gan_train  # pylint: disable=import-outside-toplevel
 
     sys.argv = ["gan-train", "--strategy=mirrored", "--dataset=ring", f"--model_dir={model_dir}",
                 "--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",

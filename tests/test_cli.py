@@ -11,22 +11,24 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 from PIL import Image
 import tensorflow as tf
 
-from experiments import common
+from gan.cli import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",
         "--steps_per_execution=1", "--noise_dims=4", "--discriminator_steps=1"]
 # `tfds.testing.mock_data` must patch TFDS inside the training process.
 MOCK_MNIST = ("import sys, tensorflow_datasets as tfds\n"
-              "from experiments import train\n"
+              "from gan.cli import train\n"
               "with tfds.testing.mock_data(num_examples=64):\n"
               "    train.run()\n")
 
@@ -86,7 +88,7 @@ def trainings(workdir, pool):
                                *TINY), workdir / "digits"),
         # From the ring flag file, tiny flags after it overriding its values. An 8-unit critic on
         # batches of 8 is below what the start-up check is calibrated for: it passes or fails by seed.
-        "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/experiments/configs/ring.cfg",
+        "ring": (pool.submit(_cli, workdir, "train", f"--flagfile={ROOT}/gan/cli/configs/ring.cfg",
                              "--hidden_units=8", "--eval_every=2", "--nopreflight", *TINY),
                  workdir / "runs" / "ring-wasserstein"),
         "mnist": (pool.submit(_cli, workdir, None, "--dataset=mnist", "--conditional", "--architecture=dcgan",
@@ -195,14 +197,108 @@ def test_generate_rejects_a_model_dir_without_a_checkpoint(digits_run, workdir):
     assert _snapshot(model_dir) == before and not os.path.exists(workdir / "x.npy")
 
 
-def test_generate_rejects_a_corrupt_checkpoint(digits_run, workdir):
+def test_generate_falls_back_from_a_corrupt_newest_checkpoint(digits_run, workdir):
     model_dir = _copy_run(digits_run, workdir, "corrupt_checkpoint")
     data = model_dir / "ckpt-4.data-00000-of-00001"
     data.write_bytes(bytes(reversed(data.read_bytes())))
     before = _snapshot(model_dir)
-    result = _cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'y.npy'}")
-    _assert_rejected(result, "gan-generate", "ckpt-4", "does not match")
-    assert _snapshot(model_dir) == before and not os.path.exists(workdir / "y.npy")
+    result = _ok(_cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'y.npy'}"))
+    notes = [line for line in result.stderr.splitlines() if "skipping checkpoint" in line]
+    assert len(notes) == 1 and "ckpt-4" in notes[0] and "resuming from ckpt-2" in notes[0], result.stderr
+    assert "Traceback" not in result.stderr and np.load(workdir / "y.npy").shape[0] > 0
+    assert _snapshot(model_dir) == before  # gan-generate writes nothing in model_dir
+
+
+def test_generate_rejects_a_run_whose_checkpoints_are_all_unreadable(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "all_corrupt")
+    for data in model_dir.glob("ckpt-*.data-*"):
+        data.write_bytes(data.read_bytes()[: len(data.read_bytes()) // 2])  # truncated
+    before = _snapshot(model_dir)
+    result = _cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'z.npy'}")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("gan-generate:")]
+    assert result.returncode == 2 and len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert _snapshot(model_dir) == before and not os.path.exists(workdir / "z.npy")
+
+
+def test_train_without_the_state_file_resumes_from_the_newest_checkpoint(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "no_state_file")
+    os.remove(model_dir / "checkpoint")
+    older = {p.name: p.read_bytes() for p in model_dir.glob("ckpt-2.*")}
+    result = _ok(_cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6"))
+    assert "from step 4 to 6" in result.stdout, result.stdout
+    assert "state file" in result.stderr and "ckpt-4" in result.stderr
+    assert tf.train.latest_checkpoint(str(model_dir)).endswith("ckpt-6")
+    assert all((model_dir / name).read_bytes() == data for name, data in older.items())  # not overwritten
+
+
+def test_a_rejected_resume_leaves_run_json_alone(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "rejected_resume")
+    before = _snapshot(model_dir)
+    result = _cli(workdir, "train", f"--model_dir={model_dir}", "--split=nosuch", "--max_steps=6")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert _snapshot(model_dir) == before
+
+
+@pytest.mark.parametrize("flag, words", [
+    ("--generator_lr=inf", ["--generator_lr", "finite"]),
+    ("--gradient_penalty_weight=nan", ["--gradient_penalty_weight", "finite"]),
+    ("--seed=-1", ["--seed", "[0, 4.29497e+09)"]),
+    ("--batch_size=99999999999999999999", ["--batch_size", "65536"]),
+])
+def test_numeric_flags_are_checked_before_tensorflow_starts(flag, words, workdir):
+    model_dir = workdir / "never_created"
+    result = _cli(workdir, "train", f"--model_dir={model_dir}", flag)
+    _assert_rejected(result, "gan-train", *words)
+    assert not model_dir.exists()
+
+
+def test_a_second_trainer_on_one_model_dir_is_refused_and_a_stale_lock_taken_over(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "locked")
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        (model_dir / common.RunLock.NAME).write_text(str(holder.pid))
+        before = _snapshot(model_dir)
+        result = _cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6")
+        _assert_rejected(result, "gan-train", f"process {holder.pid}")
+        assert _snapshot(model_dir) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    result = _ok(_cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6"))  # holder gone: stale
+    assert f"stale lock of process {holder.pid}" in result.stderr
+    assert not (model_dir / common.RunLock.NAME).exists()
+
+
+def test_learning_rates_given_on_resume_apply_and_are_recorded(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "new_rates")
+    _ok(_cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6", "--generator_lr=0.0123"))
+    assert _manifest(model_dir)["config"]["generator_lr"] == 0.0123
+    reader = tf.train.load_checkpoint(str(model_dir / "ckpt-6"))
+    rates = [reader.get_tensor(k) for k in reader.get_variable_to_shape_map()
+             if k.startswith("generator_optimizer/") and "learning_rate" in k]
+    assert rates and np.allclose(rates, 0.0123)
+
+
+def test_sigterm_saves_the_current_step_and_exits_with_one_line(workdir):
+    model_dir = workdir / "sigterm"
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds")}
+    process = subprocess.Popen([sys.executable, "-m", "experiments.train", "--dataset=ring", f"--model_dir={model_dir}",
+                                "--hidden_units=8", "--nopreflight", "--nohealth", "--max_seconds=300",
+                                "--log_every=10", "--save_every=100000", "--sample_every=100000",
+                                "--steps_per_execution=10"], cwd=workdir, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    log = model_dir / "train_log.jsonl"
+    for _ in range(600):
+        if log.exists() and log.stat().st_size:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    errors = [line for line in stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train:")]
+    assert process.returncode == 143 and len(errors) == 1 and "SIGTERM" in errors[0], stderr[-2000:]
+    saved = tf.train.latest_checkpoint(str(model_dir))
+    assert saved is not None and int(saved.rsplit("-", 1)[1]) >= 10  # not lost: saved at the signal
+    assert (model_dir / "run.json").exists() and not (model_dir / common.RunLock.NAME).exists()
 
 
 @pytest.mark.parametrize("args, words", [
@@ -317,7 +413,7 @@ def test_network_options_reject_an_option_the_architecture_does_not_take():
 def test_lr_half_life_halves_each_rate_per_training_step_whatever_the_updates_per_step():
     import keras
 
-    from experiments import train
+    from gan.cli import train
     config = {**common.dataset_defaults("grid"), "generator_lr": 1e-3, "discriminator_lr": 4e-3,
               "generator_steps": 1, "discriminator_steps": 2, "lr_half_life": None}
 
@@ -362,3 +458,27 @@ def test_strategy_one_device_trains_with_gan_trains_own_optimizers(workdir):
                       "--hidden_units=8", "--nopreflight", *TINY))
     assert "Mixing different" not in result.stderr
     assert tf.train.latest_checkpoint(str(model_dir)).endswith("ckpt-4")
+
+
+def test_generate_checks_its_output_is_writable_before_generating(digits_run, workdir):
+    result = _cli(workdir, "generate", f"--model_dir={digits_run}", "--output=/proc/samples.npy")
+    _assert_rejected(result, "gan-generate", "--output /proc/samples.npy", "cannot write")
+
+
+def test_a_state_file_pointing_outside_the_run_is_not_followed(digits_run, workdir):
+    model_dir = _copy_run(digits_run, workdir, "foreign_state")
+    (model_dir / "checkpoint").write_text('model_checkpoint_path: "/etc/ckpt-999"\n'
+                                         'all_model_checkpoint_paths: "/etc/ckpt-999"\n')
+    result = _ok(_cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'f.npy'}"))
+    assert "ckpt-4" in result.stdout and "/etc" not in result.stdout
+
+
+def test_a_run_json_cannot_choose_where_data_comes_from(digits_run, workdir):
+    """A run directory from elsewhere must not make gan-train download or write outside it."""
+    model_dir = _copy_run(digits_run, workdir, "foreign_manifest")
+    manifest = _manifest(model_dir)
+    manifest["config"].update(data_dir="/tmp/elsewhere_should_not_appear", download=True)
+    (model_dir / "run.json").write_text(json.dumps(manifest))
+    _ok(_cli(workdir, "train", f"--model_dir={model_dir}", "--max_steps=6"))
+    assert not os.path.exists("/tmp/elsewhere_should_not_appear")
+    assert _manifest(model_dir)["config"]["data_dir"] is None

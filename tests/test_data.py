@@ -1,6 +1,7 @@
 """Tests for gan.data: embedded datasets, the TFDS input pipeline and its one-line errors."""
 import collections
 import os
+import time
 from unittest import mock
 
 import numpy as np
@@ -12,7 +13,7 @@ from sklearn import datasets as sklearn_datasets
 from tensorflow_datasets.core.download import downloader
 
 from gan import data
-from gan.data import pipeline
+from gan.data import catalog, pipeline
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +197,7 @@ def test_unknown_name_error_is_one_helpful_line():
         data.describe("mnsit")
     assert str(error.value) == (
         "Unknown dataset 'mnsit' (did you mean mnist?). Embedded (no download): digits, grid, ring; "
-        "or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
+        "a folder of images; or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
 
 
 def test_not_prepared_without_download_is_one_line_and_writes_nothing(tmp_path):
@@ -215,7 +216,7 @@ def test_failed_download_is_one_line_and_leaves_nothing_behind(tmp_path):
     def offline(url, **kwargs):
         raise requests.exceptions.ConnectionError(f"Failed to resolve host of {url}")
 
-    with mock.patch.object(downloader, "_open_url", offline):
+    with mock.patch.object(downloader, "_open_url", offline), mock.patch.object(catalog, "network_error", lambda: None):
         with pytest.raises(data.DatasetError) as error:
             data.describe("mnist", data_dir=str(tmp_path))
     message = str(error.value)
@@ -223,6 +224,25 @@ def test_failed_download_is_one_line_and_leaves_nothing_behind(tmp_path):
     assert message.startswith(f"Dataset 'mnist' is not prepared in {tmp_path} and could not be downloaded "
                               "(no network? ConnectionError")
     assert _files(tmp_path) == ["other"]
+
+
+def test_offline_download_fails_in_seconds_when_no_network_is_reachable(tmp_path):
+    unreachable = catalog.network_error(("127.0.0.1", 1), timeout=1)  # a closed local port: no traffic leaves
+    assert unreachable.startswith("ConnectionError: cannot reach 127.0.0.1:1")
+
+    def must_not_download(*args, **kwargs):
+        raise AssertionError("downloaded although no network is reachable")
+
+    start = time.monotonic()
+    with mock.patch.object(catalog, "network_error", lambda: unreachable), \
+            mock.patch.object(downloader, "_open_url", must_not_download):
+        with pytest.raises(data.DatasetError) as error:
+            data.describe("mnist", data_dir=str(tmp_path))
+    assert time.monotonic() - start < 5
+    assert str(error.value) == (f"Dataset 'mnist' is not prepared in {tmp_path} and could not be downloaded "
+                                f"(no network? {unreachable}): pass --data_dir with a prepared copy (a TFDS "
+                                "data dir holding it).")
+    assert _files(tmp_path) == []
 
 
 @pytest.mark.parametrize("kwargs, pattern", [

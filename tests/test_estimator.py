@@ -316,3 +316,30 @@ def test_interrupted_training_keeps_its_progress(tmp_path):
         est.train(pairs(), max_steps=50, hooks=[interrupt], progress=False)
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-15")
     assert estimator(tmp_path).global_step == 15
+
+
+def test_a_failed_save_keeps_older_checkpoints_and_leaves_no_temp_files(trained_dir, tmp_path, monkeypatch):
+    model_dir = tmp_path / "disk_full"
+    shutil.copytree(trained_dir, model_dir)
+    before = {p.name: p.read_bytes() for p in model_dir.glob("ckpt-*")}
+    est = estimator(str(model_dir))
+    start = est.global_step
+
+    def full_disk(self, checkpoint_number=None, **unused):
+        os.makedirs(os.path.join(self.directory, f"ckpt-{checkpoint_number}_temp"), exist_ok=True)  # as SaveV2 leaves
+        raise tf.errors.ResourceExhaustedError(None, None, "No space left on device [Op:SaveV2]")
+
+    monkeypatch.setattr(tf.train.CheckpointManager, "save", full_disk)
+    with pytest.raises(gan.CheckpointWriteError, match="No space left on device.*older checkpoints are intact"):
+        est.train(pairs(), max_steps=start + 10, progress=False)
+    assert {p.name: p.read_bytes() for p in model_dir.glob("ckpt-*")} == before
+    assert not list(model_dir.glob("*_temp*"))
+
+
+def test_the_log_survives_a_torn_last_line(tmp_path):
+    gan.summaries.append_log(str(tmp_path), {"step": 1})
+    with open(tmp_path / gan.summaries.LOG_FILE, "a") as f:
+        f.write('{"step": 2, "gene')  # a writer killed mid-line
+    assert gan.summaries.read_log(str(tmp_path)) == [{"step": 1}]
+    gan.summaries.append_log(str(tmp_path), {"step": 3})
+    assert gan.summaries.read_log(str(tmp_path)) == [{"step": 1}, {"step": 3}]

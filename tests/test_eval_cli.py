@@ -9,9 +9,9 @@ import keras
 import pytest
 
 import gan
-from experiments import common
-from experiments import evaluate as evaluate_program
-from experiments import train as train_program
+from gan.cli import common
+from gan.cli import evaluate as evaluate_program
+from gan.cli import train as train_program
 from gan.eval import classifiers, eval_hook
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

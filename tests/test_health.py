@@ -290,3 +290,19 @@ def test_a_critic_gap_near_zero_alone_is_not_called_convergence():
     for step, gap in enumerate([2.0, 1.5, 0.01, 0.01, 0.01, 0.01, 0.01], start=1):
         events += check(step, {"critic_gap": gap})
     assert events == [] and check.converged_step is None
+
+
+def test_compare_losses_builds_each_run_from_gan_trains_defaults():
+    """One route: the comparison's runs are gan-train's runs with only the loss and penalty changed."""
+    from experiments import common  # pylint: disable=import-outside-toplevel
+
+    plan = dict(max_steps=10, data_dir=None, discriminator_steps=None)
+    for dataset in ("digits", "grid", "ring"):
+        config = compare_losses.run_config(plan, dataset, "minimax", 0.0, 3)
+        defaults = common.dataset_defaults(dataset)
+        assert (config["loss"], config["gradient_penalty_weight"], config["seed"]) == ("minimax", 0.0, 3)
+        for key in ("conditional", "generator_ema_decay", "lr_half_life", "generator_lr", "mixed_precision",
+                    "discriminator_steps", "architecture"):
+            assert config[key] == defaults[key], (dataset, key)
+    assert compare_losses.run_config({**plan, "discriminator_steps": 7}, "ring", "minimax", 0.0, 0)[
+        "discriminator_steps"] == 7

@@ -153,6 +153,11 @@ def test_quickstart_runs_with_tiny_parameters(run_notebook, tmp_path):
         "assert {'fid', 'kid', 'classifier_score', 'precision', 'recall'} <= set(results)",
         "assert exported_samples.shape == (64, 8, 8, 1)",
         "assert np.abs(exported_samples - samples).max() < 1e-4",
+        # gan-train's digits run, through gan-train's own build_estimator (one route)
+        "defaults = common.dataset_defaults('digits')",
+        "assert all(config[k] == defaults[k] for k in ('conditional', 'generator_lr', 'generator_ema_decay', "
+        "'gradient_penalty_weight', 'architecture'))",
+        "assert estimator.loss_config.gradient_penalty_weight == defaults['gradient_penalty_weight']",
     ]))
     nb = run_notebook(nb)
     assert len(_figures(nb)) == 3  # real digits; samples, losses and health; reloaded SavedModel's samples

@@ -149,6 +149,40 @@ def test_tpu_estimator_names_its_tf2_replacement():
         tfgan.estimator.TPUGANEstimator(generator_fn=unconditional_generator)
 
 
+def test_stargan_estimator_trains_resumes_and_translates(tmp_path):
+    """stargan_estimator's shape: images with one-hot domains, TF-GAN's StarGANEstimator arguments."""
+    domains = 3
+
+    def generator_fn(images, targets):
+        h = keras.layers.Concatenate()([keras.layers.Flatten()(images), targets])
+        return keras.layers.Reshape((4, 4, 1))(keras.layers.Dense(16, activation="tanh")(h))
+
+    def discriminator_fn(images, num_domains):
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Flatten()(images))
+        return keras.layers.Dense(1)(h), keras.layers.Dense(num_domains)(h)
+
+    images = tf.random.uniform([BATCH, 4, 4, 1], -1, 1, seed=1)
+    labels = tf.one_hot(np.arange(BATCH) % domains, domains)
+
+    def make():
+        return tfgan.estimator.StarGANEstimator(
+            str(tmp_path), generator_fn=generator_fn, discriminator_fn=discriminator_fn,
+            generator_optimizer=keras.optimizers.Adam(1e-3), discriminator_optimizer=keras.optimizers.Adam(1e-3),
+            get_hooks_fn=tfgan.get_sequential_train_hooks(tfgan.GANTrainSteps(1, 2)))
+
+    est = make()
+    est.train(lambda: (images, labels), max_steps=3)
+    assert est.global_step == 3 and int(est._discriminator_optimizer.iterations.numpy()) == 6
+    assert set(est.evaluate(lambda: (images, labels))) >= {"generator_loss", "discriminator_loss"}
+    predict_fn = tfgan.estimator.stargan_prediction_input_fn_wrapper(lambda: (images, tf.one_hot([2] * BATCH, 3)))
+    translated = np.stack(list(est.predict(predict_fn)))
+    assert translated.shape == (BATCH, 4, 4, 1)
+    resumed = make()
+    assert resumed.evaluate(lambda: (images, labels))["global_step"] == 3  # restored from model_dir
+    resumed.train(lambda: (images, labels), max_steps=4)
+    assert resumed.global_step == 4
+
+
 def test_infogan_program_draws_fresh_noise_from_functions(tmp_path):
     """mnist/train_lib's infogan branch, its noise tensors wrapped in functions (TF2 tensors are fixed values)."""
     data, draws = real_points(), []

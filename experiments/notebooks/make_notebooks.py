@@ -65,7 +65,8 @@ metrics) rebuilt on TensorFlow 2.16+ and Keras 3, so it runs in today's Colab, w
 longer imports.
 
 This notebook trains a DCGAN-style generator on scikit-learn's handwritten digits (8x8 pixels, \
-bundled with scikit-learn: nothing to download), shows samples and loss curves, scores the samples \
+bundled with scikit-learn: nothing to download) with the settings `gan-train` uses for them \
+(a class-conditional WGAN-GP, built by the same function), shows samples and loss curves, scores the samples \
 with a classifier, and exports the generator as a SavedModel that loads without `gan`. A CPU runtime \
 is enough: the default settings train for about a minute or two."""),
     md(INSTALL_MARKDOWN),
@@ -78,7 +79,7 @@ cell right after this one, which is why it is tagged `parameters`."""),
     code("""\
 DATASET = "digits"              # embedded, no download; section 4 switches to MNIST from TFDS
 STEPS = 3000                    # training rounds in total (one critic + one generator update each)
-BATCH_SIZE = 64
+BATCH_SIZE = None               # None: gan-train's batch size for the dataset
 MODEL_DIR = "runs/quickstart"   # checkpoints, TensorBoard events, train_log.jsonl; training resumes from it
 DATA_DIR = None                 # TFDS data dir; None: $GAN_DATA_DIR, else ~/tensorflow_datasets
 EVAL_BATCHES = 20               # batches of generated samples that evaluate() scores
@@ -96,6 +97,8 @@ import numpy as np
 import tensorflow as tf
 
 import gan
+from gan.cli import common
+from gan.cli import train as gan_train
 from gan.plots import tile_images
 
 print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, gan {gan.__version__}")
@@ -118,7 +121,6 @@ once into `DATA_DIR` (section 6 does). Offline, unless MNIST is already prepared
 the cell says so and the notebook stays on the digits. MNIST wants \
 more steps than the digits: try `STEPS = 10000` on a GPU runtime."""),
     code("""\
-NETWORK, NETWORK_OPTIONS = "dcgan", {"base_filters": 32}
 if USE_MNIST:
     import socket
 
@@ -133,10 +135,9 @@ if USE_MNIST:
             mnist_ready = False
     if mnist_ready:
         DATASET, MODEL_DIR = "mnist", MODEL_DIR.rstrip("/") + "_mnist"
-        NETWORK, NETWORK_OPTIONS = "tfgan_mnist", {}
     else:
         print(f"Offline and MNIST is not prepared in DATA_DIR: staying on {DATASET}.")
-print(f"dataset {DATASET}, networks {NETWORK} {NETWORK_OPTIONS}")"""),
+print(f"dataset {DATASET}")"""),
     md("""\
 ## 5. Keep `MODEL_DIR` on Google Drive, so a disconnected runtime resumes
 
@@ -158,42 +159,41 @@ print("model_dir:", os.path.abspath(MODEL_DIR))"""),
     md("""\
 ## 6. Data
 
-`gan.data.gan_input_fn` gives TF-GAN's estimator `input_fn`: a function returning a `tf.data` \
-pipeline of `(generator_inputs, real_data)` batches, here `(noise, images)` with images scaled to \
-[-1, 1]. The same call serves every TFDS image dataset."""),
+`gan-train`'s settings for the dataset come from its defaults table (`common.resolve`), as on the \
+command line. `gan.data.gan_input_fn` gives TF-GAN's estimator `input_fn`: a function returning a \
+`tf.data` pipeline of `(generator_inputs, real_data)` batches, here `((noise, one_hot_labels), images)` \
+for the conditional digits (`(noise, images)` for MNIST) with images scaled to [-1, 1]. The same \
+call serves every TFDS image dataset."""),
     code("""\
-NOISE_DIMS = 64
+LOG_EVERY = max(1, min(25, STEPS // 50))  # rounds between log records (the curves below)
+chosen = {"dataset": DATASET, "seed": SEED, "data_dir": DATA_DIR, "log_every": LOG_EVERY,
+          "steps_per_execution": LOG_EVERY, **({"batch_size": BATCH_SIZE} if BATCH_SIZE else {})}
+config = common.resolve(chosen, None, {"generator_loss": None, "discriminator_loss": None})
+NOISE_DIMS, BATCH_SIZE = config["noise_dims"], config["batch_size"]
 spec = gan.data.describe(DATASET, DATA_DIR)
-input_fn = gan.data.gan_input_fn(DATASET, BATCH_SIZE, noise_dims=NOISE_DIMS, data_dir=DATA_DIR, seed=SEED)
-noise, real_images = next(iter(input_fn()))
+input_fn = gan.data.gan_input_fn(DATASET, BATCH_SIZE, noise_dims=NOISE_DIMS, conditional=config["conditional"],
+                                 data_dir=DATA_DIR, seed=SEED)
+generator_inputs, real_images = next(iter(input_fn()))
 print(spec)
-print("noise", noise.shape, "images", real_images.shape)
+print("generator inputs", [tuple(t.shape) for t in tf.nest.flatten(generator_inputs)], "images", real_images.shape)
 figure, axes = plt.subplots(figsize=(4, 4))
 show_images(axes, real_images[:64].numpy(), f"real {DATASET}")
 plt.show()"""),
     md("""\
 ## 7. The estimator
 
-A reference generator/discriminator pair from `gan.networks` and the library's default loss, the \
-Wasserstein loss, with a gradient penalty that keeps the critic 1-Lipschitz (WGAN-GP, Gulrajani et \
-al. 2017). TF-GAN code ports by changing imports: same argument names and defaults."""),
+`gan-train`'s own `build_estimator` makes the `GANEstimator` from those settings: a reference \
+generator/discriminator pair from `gan.networks`, the library's default loss (Wasserstein) with a \
+gradient penalty that keeps the critic 1-Lipschitz (WGAN-GP, Gulrajani et al. 2017), the tuned Adam \
+settings and a moving average of the generator's weights for sampling. Written out, it is \
+`gan.GANEstimator(generator_fn, discriminator_fn, model_dir=..., loss="wasserstein", \
+gradient_penalty_weight=10.0, generator_optimizer=keras.optimizers.Adam(...), ...)`: TF-GAN code \
+ports by changing imports."""),
     code("""\
-LOG_EVERY = max(1, min(25, STEPS // 50))  # rounds between log records (the curves below)
 keras.utils.set_random_seed(SEED)  # reproducible initial weights
-networks = gan.networks.get(NETWORK, spec.data_shape, **NETWORK_OPTIONS)
-estimator = gan.GANEstimator(
-    networks.generator_fn,
-    networks.discriminator_fn,
-    model_dir=MODEL_DIR,
-    loss="wasserstein",
-    gradient_penalty_weight=10.0,
-    train_steps=gan.GANTrainSteps(generator_train_steps=1, discriminator_train_steps=1),
-    generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
-    discriminator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
-    log_every_steps=LOG_EVERY,
-    steps_per_execution=LOG_EVERY,  # rounds per compiled call: fewer Python round trips
-    seed=SEED,
-)
+estimator = gan_train.build_estimator(gan, keras, config, spec, MODEL_DIR)
+print({k: config[k] for k in ("architecture", "conditional", "loss", "gradient_penalty_weight", "generator_lr",
+                              "generator_ema_decay")})
 print("rounds already trained in model_dir:", estimator.global_step)"""),
     md("""\
 ## 8. Train
@@ -207,7 +207,8 @@ print(f"global step {estimator.global_step}, {time.time() - began:.0f} s")"""),
     md("""\
 ## 9. Samples and loss curves
 
-Samples come from a fixed batch of noise, so reruns are comparable. The curves read \
+Samples come from a fixed batch of noise (and, for the conditional digits, labels cycling \
+0..9), so reruns are comparable. The curves read \
 `train_log.jsonl` in `model_dir` (the same numbers are in TensorBoard: `%load_ext tensorboard`, \
 then `%tensorboard --logdir runs`). The Wasserstein critic's scores are unbounded, so its training \
 health signal is the critic gap `mean D(x) - mean D(G(z))`, an estimate of the distance between the \
@@ -216,8 +217,9 @@ classifier's drift to coin-flip accuracy (see `losses.ipynb`). The estimate is o
 critic: with one critic update per generator update, as here, the critic lags behind and the gap \
 can even dip below 0; its trend is the signal."""),
     code("""\
-fixed_noise = tf.random.stateless_normal([64, NOISE_DIMS], seed=(SEED, 1))
-samples = estimator.generate(fixed_noise).numpy()
+fixed_inputs = common.generator_inputs(64, NOISE_DIMS, spec.num_classes if config["conditional"] else None,
+                                      seed=SEED + 1)
+samples = estimator.generate(tf.nest.map_structure(tf.constant, fixed_inputs)).numpy()
 log = gan.summaries.read_log(MODEL_DIR)
 steps = [record["step"] for record in log]
 
@@ -246,8 +248,8 @@ reference statistics come from) show what a perfect generator would score."""),
 metrics = gan.eval.metrics_for(DATASET, data_dir=DATA_DIR)
 print(f"classifier held-out accuracy: {metrics.extractor.accuracy:.3f}")
 estimator.eval_metrics = metrics
-eval_input_fn = gan.data.gan_input_fn(DATASET, BATCH_SIZE, noise_dims=NOISE_DIMS, data_dir=DATA_DIR,
-                                      seed=SEED + 1)
+eval_input_fn = gan.data.gan_input_fn(DATASET, BATCH_SIZE, noise_dims=NOISE_DIMS, conditional=config["conditional"],
+                                      data_dir=DATA_DIR, seed=SEED + 1)
 results = estimator.evaluate(eval_input_fn, steps=EVAL_BATCHES)
 
 real_sample = np.stack([image for image, _ in gan.data.real_dataset(DATASET, data_dir=DATA_DIR)
@@ -269,7 +271,9 @@ export_dir = estimator.export(os.path.join(MODEL_DIR, "export"))
 reloaded = tf.saved_model.load(export_dir)
 serve = reloaded.signatures["serving_default"]
 print("inputs:", serve.structured_input_signature[1])
-exported_samples = serve(generator_inputs=fixed_noise)["samples"].numpy()
+named = ({f"generator_inputs_{i}": tf.constant(t) for i, t in enumerate(fixed_inputs)}
+         if isinstance(fixed_inputs, tuple) else {"generator_inputs": tf.constant(fixed_inputs)})
+exported_samples = serve(**named)["samples"].numpy()
 print("largest difference to the estimator's samples:", float(np.abs(exported_samples - samples).max()))
 figure, axes = plt.subplots(figsize=(4, 4))
 show_images(axes, exported_samples, "from the reloaded SavedModel")
@@ -288,9 +292,10 @@ LOSSES = [
 # GAN losses side by side: Wasserstein, minimax, modified, and the gradient penalty
 
 Five runs on the `ring` benchmark (8 Gaussian modes on the unit circle, standard deviation 0.01) that \
-differ **only in the loss**: same MLP networks and initial weights, same data and noise, same \
-optimizer (Adam 1e-3, beta1 0.5, beta2 0.9) and the same schedule: `DISCRIMINATOR_STEPS` (5) \
-discriminator updates per generator update, `GANTrainSteps(1, 5)` as in the WGAN papers.
+differ **only in the loss**: everything else is `gan-train`'s ring run, built by its own \
+`build_estimator` from its defaults table (the same MLP networks and initial weights, data and \
+noise, Adam optimizer and weight average), with `DISCRIMINATOR_STEPS` (5) discriminator updates per \
+generator update, `GANTrainSteps(1, 5)` as in the WGAN papers.
 
 | run | discriminator (critic) loss | generator loss | gradient penalty |
 |---|---|---|---|
@@ -330,6 +335,8 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import gan
+from gan.cli import common
+from gan.cli import train as gan_train
 
 RUNS = {
     "wasserstein": dict(loss="wasserstein"),
@@ -339,8 +346,8 @@ RUNS = {
     "modified + GP": dict(loss="modified", gradient_penalty_weight=1.0),
 }
 CLASSIFIER_RUNS = [name for name, options in RUNS.items() if options["loss"] != "wasserstein"]
-NOISE_DIMS = 16
 LOG_EVERY = max(1, min(20, STEPS // 50))
+NOISE_DIMS = common.dataset_defaults(DATASET)["noise_dims"]
 fixed_noise = tf.random.stateless_normal([NUM_SAMPLES, NOISE_DIMS], seed=(SEED, 1))
 real_points = np.stack([point for point, _ in gan.data.real_dataset(DATASET, data_dir=DATA_DIR)
                         .take(NUM_SAMPLES).as_numpy_iterator()])
@@ -359,18 +366,11 @@ input_fn = gan.data.gan_input_fn(DATASET, BATCH_SIZE, noise_dims=NOISE_DIMS, dat
 samples, logs = {}, {}
 for name, options in RUNS.items():
     run_dir = os.path.join(MODEL_DIR, re.sub(r"\\W+", "_", name))
+    chosen = {"dataset": DATASET, "seed": SEED, "batch_size": BATCH_SIZE, "discriminator_steps": DISCRIMINATOR_STEPS,
+              "log_every": LOG_EVERY, "steps_per_execution": LOG_EVERY, "gradient_penalty_weight": 0.0, **options}
+    config = common.resolve(chosen, None, {"generator_loss": None, "discriminator_loss": None})
     keras.utils.set_random_seed(SEED)  # the same initial weights in every run
-    estimator = gan.GANEstimator(
-        *gan.networks.mlp((2,), hidden_units=(128, 128)),
-        model_dir=run_dir,
-        train_steps=gan.GANTrainSteps(generator_train_steps=1, discriminator_train_steps=DISCRIMINATOR_STEPS),
-        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
-        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
-        log_every_steps=LOG_EVERY,
-        steps_per_execution=LOG_EVERY,
-        seed=SEED,
-        **options,
-    )
+    estimator = gan_train.build_estimator(gan, keras, config, gan.data.describe(DATASET), run_dir)
     print(f"{name}:")
     estimator.train(input_fn, max_steps=STEPS)
     samples[name] = estimator.generate(fixed_noise).numpy()

@@ -5,17 +5,20 @@ Every dataset, embedded or not, is a TFDS builder: `tfds.builder(name)` finds it
 and its `info` says which feature is the data and which the class label.
 """
 import collections
-import difflib
 import os
 import shutil
+import socket
+import urllib.parse
 
 import numpy as np
 import tensorflow_datasets as tfds
 from absl import logging
 
 from gan.data import embedded  # noqa: F401  (registers digits, grid, ring with TFDS)
-
-EMBEDDED = ("digits", "grid", "ring")
+from gan.data import folder
+from gan.names import EMBEDDED_DATASETS as EMBEDDED
+from gan.names import is_image_folder
+from gan.names import unknown_dataset_message
 DATA_DIR_ENV = "GAN_DATA_DIR"
 _SNAPSHOT_DEPTH = 3  # data_dir/downloads/<dataset>/<file>: deep enough to see TFDS's partial files.
 
@@ -65,10 +68,12 @@ def prepared_builder(name, data_dir=None, download=True):
     """
     if not isinstance(name, str) or not name:
         raise DatasetError(f"Dataset name must be a non-empty string; got {name!r}.")
+    if is_image_folder(name):
+        return folder.ImageFolder(name)
     try:
         builder = tfds.builder(name, data_dir=resolve_data_dir(data_dir))
     except tfds.core.registered.DatasetNotFoundError:
-        raise DatasetError(_unknown_message(name)) from None
+        raise DatasetError(unknown_dataset_message(name, tfds.list_builders(with_community_datasets=False))) from None
     except ValueError as error:  # e.g. an unknown config or version: TFDS names the accepted ones.
         raise DatasetError(f"Dataset {name!r}: {_first_line(error)}") from None
     if builder.is_prepared():
@@ -77,8 +82,11 @@ def prepared_builder(name, data_dir=None, download=True):
     is_embedded = builder.name in EMBEDDED
     if not (download or is_embedded):
         raise DatasetError(f"Dataset {name!r} is not prepared in {root} and download=False: "
-                           f"pass --data_dir with a prepared copy, e.g. --data_dir=../shared/data/tfds.")
+                           "pass --data_dir with a prepared copy (a TFDS data dir holding it).")
     if not is_embedded:
+        unreachable = network_error()
+        if unreachable:  # TFDS would retry for minutes before failing the same way
+            raise DatasetError(_download_failed(name, root, unreachable))
         logging.warning("Dataset %r is not prepared in %s: downloading it (offline, this fails after "
                         "a few minutes of retries).", name, root)
     _prepare(builder, name, root, is_embedded)
@@ -95,9 +103,34 @@ def _prepare(builder, name, root, is_embedded):
         if is_embedded:
             raise DatasetError(f"Dataset {name!r} could not be prepared in {root} ({cause}): "
                                "pass a writable --data_dir.") from None
-        raise DatasetError(f"Dataset {name!r} is not prepared in {root} and could not be downloaded "
-                           f"(no network? {cause}): pass --data_dir with a prepared copy, "
-                           "e.g. --data_dir=../shared/data/tfds.") from None
+        raise DatasetError(_download_failed(name, root, cause)) from None
+
+
+def _download_failed(name, root, cause):
+    return (f"Dataset {name!r} is not prepared in {root} and could not be downloaded (no network? {cause}): "
+            "pass --data_dir with a prepared copy (a TFDS data dir holding it).")
+
+
+# TFDS reads prepared copies and most downloads from Google Cloud Storage.
+PROBE_ADDRESS = ("storage.googleapis.com", 443)
+PROBE_TIMEOUT_S = 3.0
+
+
+def network_error(address=None, timeout=PROBE_TIMEOUT_S):
+    """Why the download host (or the https proxy) is unreachable, in one line, or None when it answers.
+
+    Example:
+        network_error(('127.0.0.1', 1))  # 'ConnectionError: cannot reach 127.0.0.1:1 ([Errno 111] ...)'
+    """
+    if address is None:
+        proxy = os.environ.get("https_proxy") or os.environ.get("HTTPS_PROXY")
+        parsed = urllib.parse.urlsplit(proxy) if proxy else None
+        address = (parsed.hostname, parsed.port or 443) if parsed and parsed.hostname else PROBE_ADDRESS
+    try:
+        socket.create_connection(address, timeout=timeout).close()
+    except OSError as error:
+        return f"ConnectionError: cannot reach {address[0]}:{address[1]} ({error})"
+    return None
 
 
 def _snapshot(root):
@@ -126,14 +159,6 @@ def _remove_new_paths(root, before):
                 shutil.rmtree(path, ignore_errors=True)
             elif os.path.lexists(path):
                 os.remove(path)
-
-
-def _unknown_message(name):
-    known = sorted(set(tfds.list_builders()) | set(EMBEDDED))
-    close = difflib.get_close_matches(name.lower(), known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return (f"Unknown dataset {name!r}{hint}. Embedded (no download): {', '.join(EMBEDDED)}; "
-            "or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
 
 
 def _first_line(error):

@@ -9,12 +9,12 @@ from gan.eval import _checks
 from gan.eval.running_statistics import RunningClassifierScore, RunningStatistics
 
 
-def run_classifier_fn(input_tensor, classifier_fn, num_batches=1, dtypes=None):
+def run_classifier_fn(input_tensor, classifier_fn, num_batches=1, dtypes=None, name="RunClassifierFn"):
     """Runs `classifier_fn` on `num_batches` equal slices of `input_tensor` and concatenates the outputs.
 
     Splitting bounds the memory a large classifier needs. Outputs may be nested
     (a dict or tuple of tensors); `dtypes`, when given, has the same structure
-    and each output is cast to it.
+    and each output is cast to it. `name` (a TF1 name scope) is accepted and unused.
 
     Example:
         logits = run_classifier_fn(images, keras_model, num_batches=4)
@@ -33,6 +33,20 @@ def run_classifier_fn(input_tensor, classifier_fn, num_batches=1, dtypes=None):
     if dtypes is not None:
         outputs = tf.nest.map_structure(tf.cast, outputs, dtypes)
     return outputs
+
+
+def sample_and_run_classifier_fn(sample_fn, sample_inputs, classifier_fn, dtypes=None,
+                                 name="SampleAndRunClassifierFn"):
+    """Draws `sample_fn(x)` for each element `x` of `sample_inputs` (e.g. batches of noise), runs
+    `classifier_fn` on each sample and concatenates the outputs along the batch axis.
+
+    Example:
+        logits = sample_and_run_classifier_fn(generator, [noise1, noise2], classifier)
+    """
+    outputs = [run_classifier_fn(sample_fn(inputs), classifier_fn, dtypes=dtypes) for inputs in sample_inputs]
+    if not outputs:
+        raise ValueError("sample_inputs must hold at least one element; got none.")
+    return tf.nest.map_structure(lambda *parts: tf.concat(parts, axis=0), *outputs)
 
 
 def classifier_score(input_tensor, classifier_fn, num_batches=1):
@@ -137,3 +151,41 @@ def frechet_classifier_distance_from_activations(activations1, activations2):
         running.update_state(activations)
         statistics += [running.mean, running.covariance]
     return tf.cast(frechet_distance_from_statistics(*statistics), activations1.dtype)
+
+
+def _moments(activations1, activations2, caller):
+    activations1 = _checks.float_tensor(activations1, "activations1")
+    activations2 = _checks.float_tensor(activations2, "activations2")
+    for activations, name in ((activations1, "activations1"), (activations2, "activations2")):
+        _checks.check_matrix(activations.shape, name, 2, caller)
+    _checks.check_same_width(activations1.shape, activations2.shape, "activations1", "activations2")
+    return activations1, activations2
+
+
+def mean_only_frechet_classifier_distance_from_activations(activations1, activations2):
+    """The mean term of the Frechet distance alone, `||mu1 - mu2||^2` (cheap; no covariances).
+
+    Example:
+        mean_only_frechet_classifier_distance_from_activations(real_acts, fake_acts)
+    """
+    a1, a2 = _moments(activations1, activations2, "mean_only_frechet_classifier_distance_from_activations")
+    mean1, mean2 = tf.reduce_mean(tf.cast(a1, tf.float64), 0), tf.reduce_mean(tf.cast(a2, tf.float64), 0)
+    return tf.cast(tf.reduce_sum(tf.math.squared_difference(mean1, mean2)), a1.dtype)
+
+
+def diagonal_only_frechet_classifier_distance_from_activations(activations1, activations2):
+    """The Frechet distance with diagonal covariances:
+    `||mu1 - mu2||^2 + sum(var1 + var2 - 2 sqrt(var1 var2))` (unbiased variances, as TF-GAN).
+
+    Example:
+        diagonal_only_frechet_classifier_distance_from_activations(real_acts, fake_acts)
+    """
+    a1, a2 = _moments(activations1, activations2, "diagonal_only_frechet_classifier_distance_from_activations")
+    x1, x2 = tf.cast(a1, tf.float64), tf.cast(a2, tf.float64)
+    mean1, mean2 = tf.reduce_mean(x1, 0), tf.reduce_mean(x2, 0)
+    n1, n2 = tf.cast(tf.shape(x1)[0], tf.float64), tf.cast(tf.shape(x2)[0], tf.float64)
+    var1 = tf.reduce_sum(tf.square(x1 - mean1), 0) / (n1 - 1)
+    var2 = tf.reduce_sum(tf.square(x2 - mean2), 0) / (n2 - 1)
+    distance = tf.reduce_sum(tf.math.squared_difference(mean1, mean2)) + tf.reduce_sum(
+        var1 + var2 - 2.0 * tf.sqrt(var1 * var2))
+    return tf.cast(distance, a1.dtype)

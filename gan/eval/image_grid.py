@@ -1,4 +1,6 @@
 """Tile a batch of images into one grid image (TF-GAN 2.1.0's `image_grid` and `python_image_grid`)."""
+import math
+
 import numpy as np
 import tensorflow as tf
 
@@ -9,15 +11,15 @@ def _check_grid(grid_shape, num_images):
                          f"number of images, {num_images}.")
 
 
-def python_image_grid(input_images, grid_shape):
+def python_image_grid(input_array, grid_shape):
     """Tiles NumPy images [rows * cols, H, W, C] into one [rows * H, cols * W, C] array, row by row.
 
     Example:
         python_image_grid(np.zeros([6, 8, 8, 1]), [2, 3]).shape  # (16, 24, 1)
     """
-    images = np.asarray(input_images)
+    images = np.asarray(input_array)
     if images.ndim != 4:
-        raise ValueError(f"input_images must be 4-D [batch, height, width, channels]; got shape {images.shape}.")
+        raise ValueError(f"input_array must be 4-D [batch, height, width, channels]; got shape {images.shape}.")
     _check_grid(grid_shape, images.shape[0])
     rows, cols = grid_shape
     _, height, width, channels = images.shape
@@ -46,3 +48,21 @@ def image_grid(input_tensor, grid_shape, image_shape=(32, 32), num_channels=3):
     grid = tf.reshape(input_tensor, [rows, cols, height, width, num_channels])
     grid = tf.transpose(grid, [0, 2, 1, 3, 4])
     return tf.reshape(grid, [1, rows * height, cols * width, num_channels])
+
+
+def image_reshaper(images, num_cols=None):
+    """Tiles a batch (or list) of [H, W, C] images into one nearly square [1, rows * H, cols * W, C]
+    image, padding the last row with black tiles (e.g. 11 images: 3 rows of 4).
+
+    Example:
+        image_reshaper(tf.zeros([11, 8, 8, 1])).shape  # [1, 24, 32, 1]
+    """
+    images = list(tf.unstack(images)) if isinstance(images, tf.Tensor) else [tf.convert_to_tensor(i) for i in images]
+    if not images or any(i.shape.rank != 3 for i in images):
+        raise ValueError("image_reshaper takes a [batch, height, width, channels] tensor or a list of "
+                         "[height, width, channels] images")
+    columns = num_cols or int(math.ceil(math.sqrt(len(images))))
+    rows = int(math.ceil(len(images) / columns))
+    images += [tf.zeros_like(images[-1])] * (rows * columns - len(images))
+    grid = tf.concat([tf.concat(images[r * columns:(r + 1) * columns], 1) for r in range(rows)], 0)
+    return grid[tf.newaxis]

@@ -192,11 +192,16 @@ def least_squares_discriminator_loss(discriminator_real_outputs, discriminator_g
             + compute_weighted_loss(fake_losses, generated_weights, reduction))
 
 
-def _relativistic_logits(discriminator_real_outputs, discriminator_gen_outputs):
-    """`D_ra(x, y) = D(x) - E[D(y)]` for real-vs-generated and generated-vs-real."""
+def _relativistic_loss(discriminator_real_outputs, discriminator_gen_outputs, real_label):
+    """Logistic loss of `D_ra(x) = D(x) - E[D(G(z))]` against `real_label` and of
+    `D_ra(G(z)) = D(G(z)) - E[D(x)]` against `1 - real_label`."""
     real = _as_float(discriminator_real_outputs)
     gen = _as_float(discriminator_gen_outputs)
-    return real - tf.reduce_mean(gen), gen - tf.reduce_mean(real)
+    real_logits, gen_logits = real - tf.reduce_mean(gen), gen - tf.reduce_mean(real)
+    return (tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+                labels=tf.fill(tf.shape(real_logits), real_label), logits=real_logits))
+            + tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+                labels=tf.fill(tf.shape(gen_logits), 1.0 - real_label), logits=gen_logits)))
 
 
 def relativistic_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs,
@@ -207,12 +212,7 @@ def relativistic_discriminator_loss(discriminator_real_outputs, discriminator_ge
     >>> round(float(relativistic_discriminator_loss([1.0], [1.0])), 4)
     1.3863
     """
-    real_logits, gen_logits = _relativistic_logits(discriminator_real_outputs,
-                                                   discriminator_gen_outputs)
-    return (tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-                labels=tf.ones_like(real_logits), logits=real_logits))
-            + tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-                labels=tf.zeros_like(gen_logits), logits=gen_logits)))
+    return _relativistic_loss(discriminator_real_outputs, discriminator_gen_outputs, 1.0)
 
 
 def relativistic_generator_loss(discriminator_real_outputs, discriminator_gen_outputs,
@@ -223,12 +223,7 @@ def relativistic_generator_loss(discriminator_real_outputs, discriminator_gen_ou
     >>> round(float(relativistic_generator_loss([1.0], [1.0])), 4)
     1.3863
     """
-    real_logits, gen_logits = _relativistic_logits(discriminator_real_outputs,
-                                                   discriminator_gen_outputs)
-    return (tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-                labels=tf.zeros_like(real_logits), logits=real_logits))
-            + tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-                labels=tf.ones_like(gen_logits), logits=gen_logits)))
+    return _relativistic_loss(discriminator_real_outputs, discriminator_gen_outputs, 0.0)
 
 
 def _softmax_cross_entropy(one_hot_labels, logits, weights, label_smoothing, reduction):

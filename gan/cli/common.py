@@ -1,0 +1,557 @@
+"""What the `gan-*` command-line programs share: per-dataset defaults, the run manifest, one-line errors.
+
+The programs are thin layers over the `gan` library; this module holds only
+command-line concerns: which flag values a dataset starts from (`DATASET_DEFAULTS`),
+how flags map to network options, the `run.json` manifest that lets a run be
+resumed and sampled, and turning the library's errors into one line on stderr.
+TensorFlow is imported only when a program needs it (`import_tensorflow`), so bad
+flags are reported in a fraction of a second.
+"""
+import datetime
+import json
+import math
+import os
+import re
+import signal
+import sys
+import tempfile
+
+MANIFEST = "run.json"
+
+# Starting values per dataset; a flag given on the command line (or in a --flagfile)
+# wins, then the value recorded in an existing run's manifest, then this table.
+# `default` serves every other TFDS image dataset. WGAN-GP settings follow Gulrajani
+# et al. 2017 (penalty 10, Adam 1e-4, beta1 0.5, beta2 0.9); mnist follows TF-GAN
+# 2.1.0's MNIST example (Wasserstein loss with a spectrally normalized critic, G 1e-3 /
+# D 1e-4, Adam beta1 0.5, batch 32) with a bias-corrected 0.998 generator EMA (300 s,
+# 3 seeds, XLA: median FID 1.21, against 2.90 with 0.99 and 9.01 for the hand-written
+# loop) and bfloat16 where native without whole-step XLA (seed 0: 2,550 steps to FID 0.76,
+# against 1,930 to 1.28 with XLA in float32; XLA with bf16 is slower than either);
+# alternating beat joint updates (bf16, seed 0: FID 1.23 at 3,350 steps). Measured
+# choices (benchmarks/, figures in docs/benchmarks.md): digits is conditional (in 120 s
+# under load: 97.9% of samples recognised with confidence >= 0.9, against 61-68% for the
+# best unconditional recipes tried); ring/grid use penalty 1 and a
+# generator EMA of 0.999; ring 5 critic steps and Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
+# median 95.56% high quality, reverse KL <= 0.0019; with Adam 1e-3 under load 80.6%;
+# a 0.9995 average, penalty 0.1, batch 1024, joint updates, the modified or least-squares
+# loss did no better); grid 256 units, Adam 1e-3 halving every 12,000 steps and 2 critic
+# steps (300 s, 3 seeds: 25/25 modes, median 96.2% high quality, reverse KL <= 0.007;
+# constant rates 94.4%, which stop improving after ~15k steps; 5 critic steps 91.6%,
+# 1 collapsed to 3 modes; 128 units and 3e-4 under load 14.7%); both
+# sample and log rarely because a fast 2-D step would otherwise wait on plotting.
+DATASET_DEFAULTS = {
+    "digits": dict(
+        architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=True,
+        loss="wasserstein", gradient_penalty_weight=10.0, noise_dims=32, batch_size=64,
+        generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-3, lr_half_life=None,
+        beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=100_000, max_seconds=120.0,
+        save_every=500, sample_every=200, log_every=20, steps_per_execution=20, jit_compile=False,
+        joint_train=False, mixed_precision=None),
+    "mnist": dict(
+        architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,
+        loss="wasserstein", gradient_penalty_weight=0.0, noise_dims=64, batch_size=32,
+        generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-4, lr_half_life=None,
+        beta1=0.5, beta2=0.999, generator_ema_decay=0.998, max_steps=20_000, max_seconds=None,
+        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=False,
+        joint_train=False, mixed_precision="auto"),
+    "ring": dict(
+        architecture="mlp", base_filters=None, hidden_units=(128, 128), spectral_norm=False, conditional=False,
+        loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
+        generator_steps=1, discriminator_steps=5, generator_lr=3e-4, discriminator_lr=3e-4, lr_half_life=None,
+        beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=120.0,
+        save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
+        joint_train=False, mixed_precision=None),
+    "grid": dict(
+        architecture="mlp", base_filters=None, hidden_units=(256, 256), spectral_norm=False, conditional=False,
+        loss="wasserstein", gradient_penalty_weight=1.0, noise_dims=8, batch_size=256,
+        generator_steps=1, discriminator_steps=2, generator_lr=1e-3, discriminator_lr=1e-3, lr_half_life=12_000,
+        beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=1_000_000, max_seconds=300.0,
+        save_every=2000, sample_every=2000, log_every=250, steps_per_execution=50, jit_compile=False,
+        joint_train=False, mixed_precision=None),
+    "default": dict(
+        architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=False,
+        loss="wasserstein", gradient_penalty_weight=10.0, noise_dims=128, batch_size=64,
+        generator_steps=1, discriminator_steps=5, generator_lr=1e-4, discriminator_lr=1e-4, lr_half_life=None,
+        beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=20_000, max_seconds=None,
+        save_every=1000, sample_every=500, log_every=50, steps_per_execution=10, jit_compile=False,
+        joint_train=False, mixed_precision=None),
+}
+
+DATASET_DEFAULTS["fashion_mnist"] = DATASET_DEFAULTS["mnist"]  # same 28x28x1 shape and recipe
+
+# Which flags become keyword options of which `gan.networks` factory.
+ARCHITECTURE_OPTIONS = {"dcgan": ("base_filters", "spectral_norm"), "mlp": ("hidden_units", "spectral_norm"),
+                        "tfgan_mnist": ()}
+# Settings that decide the networks' variables: a run may only resume with the same ones.
+STRUCTURAL_KEYS = ("dataset", "image_size", "architecture", "base_filters", "hidden_units", "spectral_norm",
+                   "noise_dims", "conditional")
+
+
+class UsageError(ValueError):
+    """Bad command-line input; `exit_on_errors` prints it as one line and exits with status 2."""
+
+
+def dataset_defaults(dataset):
+    """The `DATASET_DEFAULTS` row for `dataset` (the `default` row for datasets without one).
+
+    Example:
+        dataset_defaults('ring')['architecture']  # 'mlp'
+    """
+    return dict(DATASET_DEFAULTS.get(dataset, DATASET_DEFAULTS["default"]))
+
+
+def resolve(explicit, recorded=None, flag_defaults=None):
+    """Settings for a run: `explicit` flags, else the `recorded` run's, else the dataset's row, else flag defaults.
+
+    Example:
+        resolve({'batch_size': 8}, None, {'dataset': 'digits'})['architecture']  # 'dcgan'
+    """
+    recorded, flag_defaults = recorded or {}, flag_defaults or {}
+    dataset = explicit.get("dataset", recorded.get("dataset", flag_defaults.get("dataset")))
+    return {**flag_defaults, **dataset_defaults(dataset), **recorded, **explicit}
+
+
+def network_options(config, explicit=()):
+    """Keyword options for the `gan.networks` factory of `config['architecture']`.
+
+    Unset (None) options are left to the factory. An option flag in `explicit` that the
+    architecture does not take is a UsageError.
+
+    Example:
+        network_options({'architecture': 'mlp', 'hidden_units': (8,), 'spectral_norm': False})
+        # {'hidden_units': (8,), 'spectral_norm': False}
+    """
+    accepted = ARCHITECTURE_OPTIONS.get(config["architecture"], ())
+    for name in sorted(set(explicit) & {o for opts in ARCHITECTURE_OPTIONS.values() for o in opts}):
+        if name not in accepted:
+            takers = ", ".join(a for a, opts in ARCHITECTURE_OPTIONS.items() if name in opts)
+            raise UsageError(f"--{name} does not apply to --architecture={config['architecture']}; "
+                             f"it applies to: {takers}.")
+    options = {name: config.get(name) for name in accepted if config.get(name) is not None}
+    if "hidden_units" in options:
+        options["hidden_units"] = tuple(options["hidden_units"])
+    return options
+
+
+def check_positive_int(name, value, optional=False):
+    """UsageError unless `value` is a positive int (or None when `optional`).
+
+    Example:
+        check_positive_int('batch_size', 0)  # UsageError: --batch_size must be a positive integer; got 0.
+    """
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"--{name} must be a positive integer; got {value!r}.")
+
+
+def check_range(name, value, low, high, low_open=False, high_open=False, optional=False):
+    """UsageError unless `low <= value <= high` (`<` where open); the message states the interval.
+
+    Example:
+        check_range('beta1', 1.0, 0.0, 1.0, high_open=True)  # UsageError: --beta1 must be in [0, 1); got 1.0.
+    """
+    if value is None and optional:
+        return
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (above and below and math.isfinite(value)):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise UsageError(f"--{name} must be a finite number in {interval}; got {value!r}.")
+
+
+def check_model_dir(model_dir):
+    """UsageError when `model_dir` exists but is not a directory.
+
+    Example:
+        check_model_dir('/etc/hostname')  # UsageError: --model_dir '/etc/hostname' is a file; ...
+    """
+    if not model_dir:
+        raise UsageError("--model_dir must name a directory; got an empty value.")
+    if os.path.exists(model_dir) and not os.path.isdir(model_dir):
+        raise UsageError(f"--model_dir '{model_dir}' is a file; pass a directory (new, or holding a gan-train run).")
+
+
+def check_writable(name, path):
+    """UsageError naming `--name` and the cause unless a file can be written at `path` (tried and removed).
+
+    Example:
+        check_writable('output', '/proc/samples.npy')  # UsageError: --output /proc/samples.npy: cannot write ...
+    """
+    probe = f"{path}.probe{os.getpid()}"
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(probe, "w", encoding="utf-8"):
+            pass
+        os.remove(probe)
+    except OSError as error:
+        raise UsageError(f"--{name} {path}: cannot write there ({error.strerror or error}).") from None
+
+
+def read_manifest(model_dir):
+    """The run manifest (`run.json`) in `model_dir`, or None when there is none; UsageError when unreadable.
+
+    Example:
+        read_manifest('runs/digits-wasserstein')['config']['architecture']  # 'dcgan'
+    """
+    path = os.path.join(model_dir, MANIFEST)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+        manifest["config"]["architecture"]  # pylint: disable=pointless-statement  (must be present)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UsageError(f"{path} is not a readable gan-train manifest ({type(error).__name__}); "
+                         "use another --model_dir.") from None
+    return manifest
+
+
+def check_compatible(model_dir, recorded, config):
+    """UsageError when `config` changes a setting that decides the networks of the run recorded in `model_dir`.
+
+    Example:
+        check_compatible('runs/x', {'architecture': 'dcgan', ...}, {'architecture': 'mlp', ...})  # UsageError
+    """
+    for key in STRUCTURAL_KEYS:
+        if key in recorded and _plain(recorded[key]) != _plain(config.get(key)):
+            raise UsageError(f"--model_dir '{model_dir}' holds a run with --{key}={_show(recorded[key])}, "
+                             f"not {_show(config.get(key))}; pass --{key}={_show(recorded[key])} to resume it, "
+                             "or another --model_dir.")
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (tuple, list)) else value
+
+
+def _show(value):
+    return ",".join(str(v) for v in value) if isinstance(value, (tuple, list)) else str(value)
+
+
+def write_manifest(model_dir, manifest):
+    """Writes `run.json` atomically (the directory is created if needed); returns its path.
+
+    Example:
+        write_manifest('runs/x', {'config': {...}, 'dataset': {...}, 'versions': library_versions()})
+    """
+    os.makedirs(model_dir, exist_ok=True)
+    path = os.path.join(model_dir, MANIFEST)
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({**manifest, "updated": datetime.datetime.now().isoformat(timespec="seconds")}, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def library_versions():
+    """Versions of the libraries a run depends on, for the manifest.
+
+    Example:
+        library_versions()['tensorflow']  # '2.21.0'
+    """
+    import keras  # pylint: disable=import-outside-toplevel
+    import numpy as np  # pylint: disable=import-outside-toplevel
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+
+    import gan  # pylint: disable=import-outside-toplevel
+
+    return {"gan": gan.__version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+            "tensorflow_datasets": tfds.__version__, "numpy": np.__version__,
+            "python": sys.version.split()[0]}
+
+
+def generator_inputs(num_samples, noise_dims, num_classes=None, labels=None, seed=0):
+    """Float32 generator inputs for `num_samples` samples: noise, or `(noise, one_hot)` when `num_classes`.
+
+    `labels` (class ids) are repeated to fill `num_samples`; None cycles 0, 1, ..., K-1.
+
+    Example:
+        noise, one_hot = generator_inputs(4, 8, num_classes=10, labels=[3])  # one_hot[:, 3] == 1
+    """
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    noise = np.random.default_rng(seed).standard_normal((num_samples, noise_dims)).astype(np.float32)
+    if not num_classes:
+        return noise
+    ids = np.resize(np.asarray(labels if labels else np.arange(num_classes), dtype=np.int64), num_samples)
+    return noise, np.eye(num_classes, dtype=np.float32)[ids]
+
+
+def import_tensorflow():
+    """Imports TensorFlow with its C++ start-up log lines hidden; returns the module.
+
+    TensorFlow prints several lines to stderr while loading (oneDNN, CUDA stubs) that
+    TF_CPP_MIN_LOG_LEVEL does not silence; they would bury the one-line errors and the
+    progress bar. They are captured and shown only if the import fails. Later C++ log
+    lines are hidden too (level 3): failures reach Python as exceptions, and what is left
+    is noise such as harmless graph-optimizer notes. Set TF_CPP_MIN_LOG_LEVEL=0 to see all.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf  # pylint: disable=import-outside-toplevel
+            tf.config.list_physical_devices()  # Device discovery logs too (e.g. cuInit): do it now.
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return tf
+
+
+def quiet_logging():
+    """Python logging at WARNING unless --verbosity was given: TFDS's INFO lines would bury the progress bar."""
+    from absl import flags, logging  # pylint: disable=import-outside-toplevel
+
+    if not flags.FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)
+
+
+def one_line(error):
+    """An exception's message as one line (TensorFlow's may span many).
+
+    Example:
+        one_line(ValueError('a\\n  b'))  # 'a b'
+    """
+    text = " ".join(part.strip() for part in str(error).splitlines() if part.strip())
+    return text or type(error).__name__
+
+
+def exit_on_errors(program, main):
+    """Wraps `main(argv)` so bad input ends as one stderr line and exit status 2 (NaN training: status 1).
+
+    Example:
+        app.run(exit_on_errors('gan-train', main))
+    """
+    def wrapped(argv):
+        try:
+            return main(argv)
+        except ValueError as error:  # UsageError, and the library's DatasetError / IncompatibleCheckpointError
+            _fail(program, one_line(error), 2)
+        except FloatingPointError as error:  # gan.NonFiniteError
+            _fail(program, one_line(error), 1)
+        except OSError as error:  # unwritable or full disk; gan.CheckpointWriteError mid-training
+            where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+            _fail(program, f"{where}{error.strerror or one_line(error)}", getattr(error, "exit_status", 2))
+        except KeyboardInterrupt:
+            name = _SIGNALS_SEEN[0] if _SIGNALS_SEEN else "SIGINT"
+            _fail(program, f"stopped by {name}; rerun the same command to resume from the newest checkpoint.",
+                  128 + signal.Signals[name].value)
+        except Exception as error:  # pylint: disable=broad-except
+            if not type(error).__module__.startswith("tensorflow"):
+                raise
+            _fail(program, f"TensorFlow stopped: {one_line(error)[:300]}", 1)  # e.g. an I/O error while saving
+    return wrapped
+
+
+_SIGNALS_SEEN = []
+
+
+def _stop_gracefully(signum, frame):
+    """First SIGINT / SIGTERM: stop like Ctrl-C (the trainer saves the current step); a second: exit at once."""
+    del frame
+    if _SIGNALS_SEEN:
+        os._exit(128 + signum)  # pylint: disable=protected-access
+    _SIGNALS_SEEN.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt
+
+
+class RunLock:
+    """A lock file in `model_dir` held while a program trains it; a second one is refused in one line.
+
+    A lock whose process is gone (killed) is taken over with a note. A directory the lock
+    created is removed again when nothing else was written to it.
+
+    Example:
+        with RunLock('runs/x'):
+            train()
+    """
+
+    NAME = ".gan-train.lock"
+
+    def __init__(self, model_dir):
+        self.model_dir, self.path = model_dir, os.path.join(model_dir, self.NAME)
+        self._created_dir = False
+
+    def __enter__(self):
+        if not os.path.isdir(self.model_dir):
+            os.makedirs(self.model_dir)
+            self._created_dir = True
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = _pid_in(self.path)
+                if holder is not None and _alive(holder):
+                    raise UsageError(f"--model_dir '{self.model_dir}' is being trained by process {holder} (lock "
+                                     f"file {self.path}); wait for it to finish or stop it.") from None
+                print(f"note: taking over the stale lock of process {holder} on {self.model_dir}", file=sys.stderr)
+                os.remove(self.path)
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return self
+        raise UsageError(f"--model_dir '{self.model_dir}': could not take its lock file {self.path}.")
+
+    def __exit__(self, *unused):
+        if os.path.exists(self.path) and _pid_in(self.path) == os.getpid():
+            os.remove(self.path)
+        if self._created_dir and os.path.isdir(self.model_dir) and not os.listdir(self.model_dir):
+            os.rmdir(self.model_dir)
+
+
+def _pid_in(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return int(f.read().strip() or "0") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_program(program, define_flags, main, doc="", groups=None, per_dataset=None):
+    """A console script's entry point: defines its flags, then runs `main` with one-line errors.
+
+    `--help` prints `doc` and the program's own flags under the headings of `groups`
+    ({heading: flag names}; the rest under "other"); flags in `per_dataset` show their
+    default from --dataset's row of DATASET_DEFAULTS.
+
+    Example:
+        def run(): run_program('gan-train', define_flags, main, __doc__, {'data': ('dataset',)})
+    """
+    from absl import app, flags  # pylint: disable=import-outside-toplevel
+
+    before = set(flags.FLAGS)
+    define_flags()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_gracefully)
+    own = [name for name in flags.FLAGS if name not in before]
+    help_text = lambda argv: program_help(program, doc, own, groups or {}, per_dataset or (), argv)  # noqa: E731
+    app.run(exit_on_errors(program, main), flags_parser=flags_parser(program, help_text))
+
+
+HELP_ARGS = ("--help", "-help", "-h", "--h", "-?", "--helpshort", "-helpshort")
+
+
+def program_help(program, doc, own, groups, per_dataset, argv):
+    """The `--help` text: `doc`, then the `own` flags grouped, with their true defaults (see `run_program`).
+
+    Example:
+        program_help('gan-train', train.__doc__, ['dataset'], {'data': ('dataset',)}, (), ['gan-train'])
+    """
+    import textwrap  # pylint: disable=import-outside-toplevel
+
+    from absl import flags  # pylint: disable=import-outside-toplevel
+
+    dataset = next((a.split("=", 1)[1] for a in argv if a.startswith("--dataset=")), None)
+    dataset = dataset or (flags.FLAGS["dataset"].default if "dataset" in own else None)
+    row = dataset_defaults(dataset) if per_dataset else {}
+    grouped = [name for names in groups.values() for name in names]
+    sections = [(heading, [n for n in names if n in own]) for heading, names in groups.items()]
+    sections.append(("other", [n for n in own if n not in grouped]))
+    lines = [doc.strip(), "", f"Flags (`{program} --helpfull` adds absl's):"]
+    for heading, names in sections:
+        if not names:
+            continue
+        lines += ["", f"{heading}:"]
+        for name in names:
+            flag = flags.FLAGS[name]
+            shown = f"--[no]{name}" if flag.flag_type() == "bool" else f"--{name}"
+            default = flag.default
+            if name in per_dataset:
+                default = "none" if row.get(name) is None else row[name]
+            if isinstance(default, (list, tuple)):
+                default = ",".join(str(v) for v in default)
+            text = flag.help + ("" if default is None else f" (default: {default}{'*' if name in per_dataset else ''})")
+            lines.append(f"  {shown}")
+            lines += textwrap.wrap(text, 100, initial_indent="      ", subsequent_indent="      ")
+    if per_dataset:
+        lines += ["", f"* per dataset: the value shown is --dataset={dataset}'s (DATASET_DEFAULTS in "
+                      f"{__name__}); `{program} --dataset=NAME --help` shows another's."]
+    return "\n".join(lines)
+
+
+def _fail(program, message, status):
+    sys.stdout.flush()
+    print(f"{program}: error: {message}", file=sys.stderr, flush=True)
+    sys.exit(status)
+
+
+def flags_parser(program, help_text=None):
+    """An `absl.app.run` flags parser that reports a bad flag as one stderr line and exit status 2.
+
+    With `help_text(argv)`, `--help` prints it and exits 0 instead of absl's short usage.
+
+    Example:
+        app.run(main, flags_parser=flags_parser('gan-train'))
+    """
+    from absl import flags  # pylint: disable=import-outside-toplevel
+
+    def parse(argv):
+        if help_text and any(arg in HELP_ARGS for arg in argv[1:]):
+            print(help_text(argv))
+            sys.exit(0)
+        try:
+            return flags.FLAGS(expand_config(argv) if "config" in flags.FLAGS else argv)
+        except UsageError as error:
+            _fail(program, str(error), 2)
+        except flags.Error as error:  # absl prefixes some messages with its own "ERROR::"
+            message = re.sub(r"^(ERROR:+\s*)+", "", one_line(error))
+            _fail(program, f"{message} (see --help for the accepted flags)", 2)
+    return parse
+
+
+CONFIG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs")
+
+
+def config_names():
+    """Names of the packaged configurations (`--config=NAME`), from the .cfg flag files in `CONFIG_DIR`.
+
+    Example:
+        config_names()  # ['digits', 'grid', 'mnist_conditional', 'mnist_wgan_gp', 'ring']
+    """
+    return sorted(name[:-4] for name in os.listdir(CONFIG_DIR) if name.endswith(".cfg"))
+
+
+def expand_config(argv):
+    """`argv` with each `--config=NAME` replaced by `--flagfile=` the packaged file, so it works from any directory.
+
+    Flags after it override its values, as for any flag file.
+
+    Example:
+        expand_config(['gan-train', '--config=ring'])  # ['gan-train', '--flagfile=.../configs/ring.cfg']
+    """
+    expanded, args = [], iter(argv)
+    for arg in args:
+        name = None
+        if arg.startswith(("--config=", "-config=")):
+            name = arg.split("=", 1)[1]
+        elif arg in ("--config", "-config"):
+            name = next(args, "")
+        if name is None:
+            expanded.append(arg)
+            continue
+        if name not in config_names():
+            raise UsageError(f"Unknown --config {name!r}; accepted: {', '.join(config_names())} "
+                             "(or --flagfile=PATH for your own file).")
+        expanded.append(f"--flagfile={os.path.join(CONFIG_DIR, name + '.cfg')}")
+    return expanded

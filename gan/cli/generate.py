@@ -1,0 +1,164 @@
+"""`gan-generate`: samples from a `gan-train` run, saved as a NumPy array or a picture.
+
+    gan-generate --model_dir=runs/digits-wasserstein --num_samples=1000 --output=samples.npy
+    gan-generate --model_dir=runs/mnist-cond --num_samples=100 --labels=cycle --output=grid.png
+
+The networks are rebuilt from the run's run.json (architecture, noise dimensions,
+conditioning) and its newest checkpoint. `.npy` holds float32 `[N, H, W, C]` images in
+[-1, 1], or `[N, 2]` points for 2-D data; `.png` is an image grid or a scatter plot.
+Nothing in --model_dir is written.
+"""
+import os
+
+from absl import flags
+
+from gan.cli import common
+
+PROGRAM = "gan-generate"
+OUTPUT_FORMATS = (".npy", ".png")
+
+HELP_GROUPS = {
+    "input": ("model_dir", "labels", "seed"), "output": ("output", "num_samples"), "scale": ("batch_size",)}
+
+
+def define_flags():
+    """Defines gan-generate's flags on absl's global FLAGS (done by `run`)."""
+    flags.DEFINE_string("model_dir", None, "Directory of a gan-train run (holding run.json and checkpoints).")
+    flags.DEFINE_integer("num_samples", 64, "How many samples to generate.")
+    flags.DEFINE_string("output", None, "Output file: .npy (float32 array) or .png (image grid / scatter plot).")
+    flags.DEFINE_string("labels", None, "Conditional runs only: 'cycle' (0, 1, ..., K-1, 0, ...; the default) "
+                        "or comma-separated class ids, repeated to fill --num_samples.")
+    flags.DEFINE_integer("seed", 0, "Seed of the generator noise.")
+    flags.DEFINE_integer("batch_size", 256, "Samples generated per batch.")
+
+
+def newest_checkpoint(model_dir):
+    """Prefix of the newest `ckpt-N` checkpoint in `model_dir` (by its files, not the state file), or None.
+
+    Whether it reads back whole is checked when it is restored; an unreadable one falls
+    back to the next older one.
+
+    Example:
+        newest_checkpoint('runs/digits-wasserstein')  # 'runs/digits-wasserstein/ckpt-3000'
+    """
+    common.import_tensorflow()  # quietly: gan.checkpoints needs it
+    from gan.checkpoints import checkpoints_in  # pylint: disable=import-outside-toplevel
+
+    found = checkpoints_in(model_dir)
+    return found[0][1] if found else None
+
+
+def parse_labels(text, num_classes):
+    """Class ids from --labels: None for 'cycle' (or unset), else the comma-separated ids, each in [0, K).
+
+    Example:
+        parse_labels('3,7', 10)  # [3, 7]
+    """
+    if text is None or text == "cycle":
+        return None
+    try:
+        labels = [int(part) for part in text.split(",")]
+    except ValueError:
+        labels = None
+    if not labels or any(not 0 <= label < num_classes for label in labels):
+        raise common.UsageError(f"--labels must be 'cycle' or comma-separated class ids in 0..{num_classes - 1}; "
+                                f"got {text!r}.")
+    return labels
+
+
+def check_request(flag_values, manifest):
+    """UsageError for bad flags; returns the class ids to generate (None: cycle, or unconditional)."""
+    common.check_positive_int("num_samples", flag_values.num_samples)
+    common.check_positive_int("batch_size", flag_values.batch_size)
+    output = flag_values.output
+    if not output or os.path.splitext(output)[1].lower() not in OUTPUT_FORMATS:
+        raise common.UsageError(f"--output must name a file ending in {' or '.join(OUTPUT_FORMATS)}; got {output!r}.")
+    if os.path.isdir(output):
+        raise common.UsageError(f"--output '{output}' is a directory; pass a file name.")
+    conditional, num_classes = manifest["config"].get("conditional"), manifest["dataset"].get("num_classes")
+    if flag_values.labels is not None and not conditional:
+        raise common.UsageError(f"--labels applies to conditional runs only, and '{flag_values.model_dir}' "
+                                "was trained without --conditional; drop --labels.")
+    return parse_labels(flag_values.labels, num_classes) if conditional else None
+
+
+def load_run(model_dir):
+    """(manifest, newest checkpoint prefix) of a gan-train run; UsageError when either is missing."""
+    if not model_dir:
+        raise common.UsageError("--model_dir is required: the directory of a gan-train run.")
+    if not os.path.isdir(model_dir):
+        what = "is a file" if os.path.exists(model_dir) else "does not exist"
+        raise common.UsageError(f"--model_dir '{model_dir}' {what}; pass the directory of a gan-train run.")
+    manifest = common.read_manifest(model_dir)
+    if manifest is None:
+        raise common.UsageError(f"--model_dir '{model_dir}' holds no {common.MANIFEST}; pass the directory of "
+                                "a gan-train run.")
+    checkpoint = newest_checkpoint(model_dir)
+    if checkpoint is None:
+        raise common.UsageError(f"--model_dir '{model_dir}' holds no checkpoint; train it first with "
+                                f"gan-train --model_dir={model_dir}.")
+    return manifest, checkpoint
+
+
+def generate(gan, manifest, model_dir, inputs, batch_size):
+    """Samples (numpy float32) of the run's newest checkpoint for `inputs`, and the checkpoint's step.
+
+    The estimator is rebuilt exactly as gan-train built it (a generator weight average
+    and mixed precision included), so samples come from the same generator.
+    """
+    import keras  # pylint: disable=import-outside-toplevel
+    import numpy as np  # pylint: disable=import-outside-toplevel
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+    from gan.cli import train  # pylint: disable=import-outside-toplevel
+
+    spec = gan.data.DatasetSpec(**{**manifest["dataset"], "data_shape": tuple(manifest["dataset"]["data_shape"])})
+    estimator = train.build_estimator(gan, keras, manifest["config"], spec, model_dir)
+    samples = estimator.predict(lambda: tf.data.Dataset.from_tensor_slices(inputs).batch(batch_size))
+    return np.stack(list(samples)).astype(np.float32), estimator.global_step
+
+
+def save(path, samples, title):
+    """Writes samples to a .npy array or a .png picture (atomically: a temporary file is renamed)."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    from gan import plots  # pylint: disable=import-outside-toplevel
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if path.lower().endswith(".npy"):
+        tmp = f"{path}.tmp{os.getpid()}.npy"
+        np.save(tmp, samples)
+        os.replace(tmp, path)
+    else:
+        plots.save_samples(path, samples, title=title)
+
+
+def main(argv):
+    """Generates --num_samples samples of the run in --model_dir into --output."""
+    if len(argv) > 1:
+        raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
+    flag_values = flags.FLAGS
+    manifest, checkpoint = load_run(flag_values.model_dir)
+    labels = check_request(flag_values, manifest)
+    common.check_writable("output", flag_values.output)  # before minutes of generating, not after
+    common.quiet_logging()
+    common.import_tensorflow()
+    import gan  # pylint: disable=import-outside-toplevel
+
+    config = manifest["config"]
+    num_classes = manifest["dataset"]["num_classes"] if config.get("conditional") else None
+    inputs = common.generator_inputs(flag_values.num_samples, config["noise_dims"], num_classes, labels,
+                                     seed=flag_values.seed)
+    samples, step = generate(gan, manifest, flag_values.model_dir, inputs, flag_values.batch_size)
+    save(flag_values.output, samples, title=f"{len(samples)} samples, step {step}")
+    print(f"Wrote {len(samples)} samples {list(samples.shape[1:])} of {checkpoint} to {flag_values.output}")
+    return 0
+
+
+def run():
+    """Console-script entry point (`gan-generate`)."""
+    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS)
+
+
+if __name__ == "__main__":
+    run()

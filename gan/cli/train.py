@@ -1,0 +1,448 @@
+"""`gan-train`: train a GAN on a dataset by name, with checkpoints, samples and automatic resume.
+
+    gan-train                                              # digits, no download, ~2.5 minutes on 2 CPU cores
+    gan-train --dataset=ring --max_steps=2000
+    gan-train --config=mnist_wgan_gp --data_dir=/path/to/tfds      # a packaged configuration
+    gan-train --dataset=./my_photos --image_size=64           # a folder of images
+
+Flag values come from the command line (or a --config / --flagfile), else from the run already in
+--model_dir (its run.json), else from the dataset's row of
+`gan.cli.common.DATASET_DEFAULTS`. `--model_dir` (default runs/<dataset>-<loss>)
+receives checkpoints, TensorBoard events, train_log.jsonl, samples.png (refreshed every
+--sample_every steps) and run.json (the settings, library versions and dataset).
+Rerunning the same command resumes from the newest checkpoint.
+"""
+import os
+import sys
+
+from absl import flags
+
+from gan.cli import common
+
+PROGRAM = "gan-train"
+PREVIEW_IMAGES, PREVIEW_CONDITIONAL_IMAGES, PREVIEW_POINTS = 64, 100, 1000
+HELP_GROUPS = {
+    "configuration": ("config",),
+    "data": ("dataset", "data_dir", "split", "download", "image_size", "conditional"),
+    "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
+    "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
+    "optimisation": ("batch_size", "generator_steps", "discriminator_steps", "generator_lr", "discriminator_lr",
+                     "lr_half_life", "beta1", "beta2", "generator_ema_decay", "joint_train", "seed"),
+    "budget": ("max_steps", "max_seconds"),
+    "output": ("model_dir", "save_every", "sample_every", "log_every"),
+    "evaluation": ("eval_every", "best_metric", "eval_samples", "preflight", "health", "stop_on_collapse"),
+    "scale": ("strategy", "tpu", "steps_per_execution", "jit_compile"),
+}
+
+
+def define_flags():
+    """Defines gan-train's flags on absl's global FLAGS (done by `run`, so importing this module defines none)."""
+    d = flags
+    d.DEFINE_string("config", None, "A packaged configuration by name: "
+                    f"{', '.join(common.config_names())}; flags after it override its values "
+                    "(--flagfile=PATH reads your own file).")
+    d.DEFINE_string("dataset", "digits", "Dataset: embedded digits, ring or grid (no download), a folder of "
+                    "PNG/JPEG images (class sub-folders become labels; use with --image_size), or any TFDS "
+                    "image dataset name such as mnist, fashion_mnist, cifar10.")
+    d.DEFINE_string("data_dir", None, "TFDS data dir (default: $GAN_DATA_DIR, else ~/tensorflow_datasets).")
+    d.DEFINE_string("split", "train", "TFDS split to train on, e.g. train or 'train[:80%]'.")
+    d.DEFINE_boolean("download", True, "Let TFDS download and prepare a dataset that is not in --data_dir.")
+    d.DEFINE_integer("image_size", None, "Center-crop and resize images to this size (default: native size).")
+    d.DEFINE_string("model_dir", None, "Run directory (default: runs/<dataset>-<loss>).")
+    d.DEFINE_string("loss", None, "Registered GAN loss (gan.losses.names()).")
+    d.DEFINE_string("generator_loss", None, "Registered loss whose generator loss to use (default: --loss's).")
+    d.DEFINE_string("discriminator_loss", None,
+                    "Registered loss whose discriminator loss to use (default: --loss's).")
+    d.DEFINE_float("gradient_penalty_weight", None, "WGAN-GP gradient penalty weight, 0 for none.")
+    d.DEFINE_string("architecture", None, "Network pair (gan.networks.names()).")
+    d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer.")
+    d.DEFINE_list("hidden_units", None, "mlp: comma-separated hidden layer widths.")
+    d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator.")
+    d.DEFINE_boolean("conditional", False, "Condition both networks on the class labels.")
+    d.DEFINE_integer("noise_dims", None, "Generator noise dimensions.")
+    d.DEFINE_integer("batch_size", None, "Examples per update.")
+    d.DEFINE_integer("generator_steps", None, "Generator updates per training step.")
+    d.DEFINE_integer("discriminator_steps", None, "Discriminator updates per training step.")
+    d.DEFINE_float("generator_lr", None, "Generator Adam learning rate.")
+    d.DEFINE_float("discriminator_lr", None, "Discriminator Adam learning rate.")
+    d.DEFINE_integer("lr_half_life", None, "Halve both learning rates every this many training steps (smooth "
+                     "exponential decay), 0 for constant rates.")
+    d.DEFINE_float("beta1", None, "Adam beta1 of both optimizers.")
+    d.DEFINE_float("beta2", None, "Adam beta2 of both optimizers.")
+    d.DEFINE_integer("max_steps", None, "Stop at this many training steps in total.")
+    d.DEFINE_float("max_seconds", None, "Stop after this many seconds of this invocation (whichever limit "
+                   "comes first).")
+    d.DEFINE_integer("save_every", None, "Checkpoint every this many steps.")
+    d.DEFINE_integer("sample_every", None, "Refresh samples.png every this many steps (at the next --log_every "
+                     "step).")
+    d.DEFINE_integer("log_every", None, "Log losses every this many steps.")
+    d.DEFINE_integer("steps_per_execution", None, "Training steps per compiled call.")
+    d.DEFINE_float("generator_ema_decay", None, "Decay of the generator's weight average used for samples, 0 for "
+                   "none.")
+    d.DEFINE_integer("seed", 0, "Seed of the data order, noise and initial weights.")
+    d.DEFINE_boolean("jit_compile", None, "Compile the training step with XLA.")
+    d.DEFINE_boolean("joint_train", None, "Update both networks from one shared forward pass (simultaneous "
+                     "rather than alternating updates; fewer passes per step).")
+    d.DEFINE_enum("mixed_precision", None, ["auto", "mixed_bfloat16", "mixed_float16", "float32"],
+                  "Keras mixed-precision policy of the networks; auto: mixed_bfloat16 where the hardware "
+                  "computes it natively, else float32.")
+    d.DEFINE_integer("eval_every", 0, "Evaluate (FID/KID/classifier score, or mixture metrics) every this many "
+                     "steps, a multiple of --log_every; 0 for never.")
+    d.DEFINE_string("best_metric", None, "Metric whose best value is kept in model_dir/best (default: fid for "
+                    "images, reverse_kl for ring/grid).")
+    d.DEFINE_integer("eval_samples", 2000, "Generated samples per evaluation.")
+    d.DEFINE_boolean("preflight", True, "Before a new run, check that a discriminator can tell real data from "
+                     "the untrained generator's.")
+    d.DEFINE_boolean("health", True, "Watch training health: convergence, collapse, minimax stall, mode collapse.")
+    d.DEFINE_boolean("stop_on_collapse", False, "Stop when quality degrades after convergence (needs --eval_every).")
+    d.DEFINE_enum("strategy", "default", ["default", "one_device", "mirrored", "multi_worker", "tpu"],
+                  "tf.distribute strategy; --batch_size is the global batch, split across replicas.")
+    d.DEFINE_string("tpu", None, "TPU address for --strategy=tpu (e.g. grpc://10.0.0.2:8470, or a TPU name).")
+
+
+CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss", "generator_loss",
+                "discriminator_loss", "gradient_penalty_weight", "architecture", "base_filters", "hidden_units",
+                "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
+                "discriminator_steps", "generator_lr", "discriminator_lr", "lr_half_life", "beta1", "beta2",
+                "max_steps", "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
+                "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every",
+                "best_metric", "eval_samples")
+_POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
+                  "sample_every", "log_every", "steps_per_execution", "eval_samples")
+_OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")
+MAX_BATCH_SIZE = 65_536  # far above any batch that fits a GAN step in memory here
+
+
+def _hidden_units(values):
+    try:
+        units = tuple(int(v) for v in values)
+    except ValueError:
+        units = ()
+    if not units or any(u < 1 for u in units):
+        raise common.UsageError(f"--hidden_units must be comma-separated positive integers; got {','.join(values)!r}.")
+    return units
+
+
+def explicit_flags():
+    """The settings given on the command line (or in a --flagfile), converted to plain values."""
+    explicit = {name: flags.FLAGS[name].value for name in CONFIG_FLAGS if flags.FLAGS[name].present}
+    if "hidden_units" in explicit:
+        explicit["hidden_units"] = _hidden_units(explicit["hidden_units"])
+    return explicit
+
+
+def check_values(config):
+    """UsageError for out-of-range numbers (checked before anything is imported or written)."""
+    for name in _POSITIVE_INTS:
+        common.check_positive_int(name, config[name])
+    common.check_range("batch_size", config["batch_size"], 1, MAX_BATCH_SIZE)
+    common.check_range("seed", config["seed"], 0, 2**32, high_open=True)
+    for name in _OPTIONAL_POSITIVE_INTS:
+        common.check_positive_int(name, config[name], optional=True)
+    if config["hidden_units"] is not None:
+        for units in config["hidden_units"]:
+            common.check_positive_int("hidden_units", units)
+    common.check_range("max_seconds", config["max_seconds"], 0, float("inf"), low_open=True, optional=True)
+    common.check_range("gradient_penalty_weight", config["gradient_penalty_weight"], 0, float("inf"))
+    for name in ("generator_lr", "discriminator_lr"):
+        common.check_range(name, config[name], 0, float("inf"), low_open=True)
+    for name in ("beta1", "beta2", "generator_ema_decay"):
+        common.check_range(name, config[name], 0, 1, high_open=True, optional=name == "generator_ema_decay")
+    for name in ("dataset", "split"):
+        if not config[name]:
+            raise common.UsageError(f"--{name} must not be empty.")
+    common.check_positive_int("eval_every", config["eval_every"] or None, optional=True)
+    common.check_positive_int("lr_half_life", config["lr_half_life"] or None, optional=True)
+    if config["eval_every"] and config["eval_every"] % config["log_every"]:
+        raise common.UsageError(f"--eval_every={config['eval_every']} must be a multiple of "
+                                f"--log_every={config['log_every']}.")
+    if flags.FLAGS.stop_on_collapse and not config["eval_every"]:
+        raise common.UsageError("--stop_on_collapse needs a quality metric: add --eval_every=N.")
+
+
+def check_names(config):
+    """UsageError naming the accepted values for an unknown dataset, loss or architecture (without TensorFlow)."""
+    from gan import names  # pylint: disable=import-outside-toplevel
+
+    for name in ("loss", "generator_loss", "discriminator_loss"):
+        if config[name] is not None and config[name] not in names.LOSSES:
+            raise common.UsageError(f"Unknown --{name} {config[name]!r}; accepted: {', '.join(names.LOSSES)}.")
+    if config["architecture"] not in names.ARCHITECTURES:
+        raise common.UsageError(f"Unknown --architecture {config['architecture']!r}; "
+                                f"accepted: {', '.join(names.ARCHITECTURES)}.")
+    unknown = names.unknown_dataset(config["dataset"])
+    if unknown:
+        raise common.UsageError(unknown)
+
+
+# Where data is read from and whether it may be downloaded come from this command line only:
+# a run directory someone else made must not make the program download or write elsewhere.
+UNTRUSTED_RECORDED = ("data_dir", "download")
+
+
+def _trusted(recorded):
+    return {k: v for k, v in recorded.items() if k not in UNTRUSTED_RECORDED}
+
+
+def settings():
+    """(model_dir, recorded manifest or None, resolved config, explicit flags), all checked without TensorFlow."""
+    defaults = {name: flags.FLAGS[name].default for name in CONFIG_FLAGS}
+    explicit = explicit_flags()
+    from gan import names  # pylint: disable=import-outside-toplevel
+
+    if names.is_image_folder(explicit.get("dataset")):  # the run must find it again from anywhere
+        explicit["dataset"] = os.path.abspath(os.path.expanduser(explicit["dataset"]))
+    model_dir = flags.FLAGS.model_dir
+    if model_dir is None:
+        preliminary = common.resolve(explicit, None, defaults)
+        model_dir = os.path.join("runs", f"{os.path.basename(preliminary['dataset'])}-{preliminary['loss']}")
+    common.check_model_dir(model_dir)
+    manifest = common.read_manifest(model_dir) if os.path.isdir(model_dir) else None
+    config = common.resolve(explicit, manifest and _trusted(manifest["config"]), defaults)
+    check_values(config)
+    check_names(config)
+    common.network_options(config, explicit)
+    return model_dir, manifest, config, explicit
+
+
+def adam(keras, config, role):
+    """The Adam optimizer of the `role` ('generator' or 'discriminator') network for `config`.
+
+    With `lr_half_life`, its learning rate halves every that many training steps (a
+    smooth exponential decay), counted in the role's updates: a training step makes
+    `<role>_steps` of them.
+
+    Example:
+        adam(keras, {**common.dataset_defaults('grid'), 'lr_half_life': 100}, 'discriminator')
+        # learning rate 1e-3, then 5e-4 after 200 updates (2 critic updates per step)
+    """
+    learning_rate = config[f"{role}_lr"]
+    if config.get("lr_half_life"):
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(
+            learning_rate, decay_steps=config["lr_half_life"] * config[f"{role}_steps"], decay_rate=0.5)
+    return keras.optimizers.Adam(learning_rate, beta_1=config["beta1"], beta_2=config["beta2"])
+
+
+def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
+    """The GANEstimator for `config` on a dataset described by `spec` (restores a run in `model_dir`)."""
+    try:
+        pair = gan.networks.get(config["architecture"], spec.data_shape, conditional=config["conditional"],
+                                **common.network_options(config))
+    except ValueError as error:
+        raise common.UsageError(f"--architecture={config['architecture']} does not fit dataset "
+                                f"{config['dataset']!r} (data shape {spec.data_shape}): {common.one_line(error)}; "
+                                f"accepted architectures: {', '.join(gan.networks.names())}.") from None
+
+    def loss_part(flag, part):
+        return getattr(gan.losses.get(config[flag]), part) if config[flag] else None
+
+    return gan.GANEstimator(
+        pair.generator_fn, pair.discriminator_fn, model_dir=model_dir, loss=config["loss"],
+        generator_loss_fn=loss_part("generator_loss", "generator_loss_fn"),
+        discriminator_loss_fn=loss_part("discriminator_loss", "discriminator_loss_fn"),
+        generator_optimizer=adam(keras, config, "generator"),
+        discriminator_optimizer=adam(keras, config, "discriminator"),
+        train_steps=gan.GANTrainSteps(config["generator_steps"], config["discriminator_steps"]),
+        gradient_penalty_weight=config["gradient_penalty_weight"] or None, add_summaries=gan.SummaryType.IMAGES,
+        save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],
+        steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
+        generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"),
+        joint_train=config.get("joint_train", False), strategy=strategy)
+
+
+class ManifestWriter:
+    """Training hook that writes run.json once, at the first logged step: settings are recorded only
+    when they were accepted and trained with, so a rejected command never changes a run."""
+
+    def __init__(self, model_dir, manifest):
+        self.model_dir, self.manifest, self.written = model_dir, manifest, False
+
+    def __call__(self, step, logs=None):
+        del step, logs
+        if not self.written:
+            common.write_manifest(self.model_dir, self.manifest)
+            self.written = True
+
+
+class SampleWriter:
+    """Training hook that redraws `samples.png` from fixed generator inputs every `every` steps.
+
+    The estimator calls hooks every `log_every` steps, so the picture is redrawn at the
+    first logged step at least `every` steps after the last one.
+    """
+
+    def __init__(self, estimator, path, inputs, every, real=None):
+        self.estimator, self.path, self.inputs, self.every, self.real = estimator, path, inputs, every, real
+        self.last_step = None
+
+    def __call__(self, step, logs=None):
+        del logs  # The picture depends on the weights only.
+        if self.last_step is None or step - self.last_step >= self.every:
+            self.write(step)
+
+    def write(self, step):
+        """Draws the samples of the current weights now."""
+        import numpy as np  # pylint: disable=import-outside-toplevel
+        import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
+        from gan import plots  # pylint: disable=import-outside-toplevel
+
+        samples = np.stack(list(self.estimator.predict(lambda: tf.data.Dataset.from_tensors(self.inputs))))
+        plots.save_samples(self.path, samples, real=self.real, title=f"step {step}")
+        self.last_step = step
+
+
+def note(message):
+    """One progress line on stderr, above the progress bar if one is showing."""
+    from tqdm.auto import tqdm  # pylint: disable=import-outside-toplevel
+
+    tqdm.write(f"{PROGRAM}: {message}", file=sys.stderr)
+
+
+class EvalReport:
+    """Wraps an evaluation hook so each evaluation prints one line: its metrics and whether it is the new best."""
+
+    def __init__(self, eval_hook):
+        self.eval_hook = eval_hook
+
+    def __call__(self, step, logs=None):
+        before = self.eval_hook.best_value
+        results = self.eval_hook(step, logs)
+        if results is not None:
+            metrics = ", ".join(f"{name}={value:.4g}" for name, value in sorted(results.items())
+                                if isinstance(value, (int, float)))
+            best = self.eval_hook.best_metric
+            verdict = ""
+            if best and self.eval_hook.best_value != before:
+                verdict = f"; new best {best}"
+            elif best and before is not None:
+                verdict = f"; best {best} so far {before:.4g}"
+            note(f"eval at step {step}: {metrics}{verdict}")
+        return results
+
+
+def health_and_eval_hooks(gan, config, spec, estimator):
+    """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask."""
+    eval_hook = quality = None
+    if config["eval_every"]:
+        metrics = gan.eval.metrics_for(config["dataset"], data_dir=config["data_dir"], split=config["split"],
+                                       image_size=config["image_size"], download=config["download"])
+        best_metric = config["best_metric"] or metrics.default_best_metric
+        batch = min(config["eval_samples"], 500)
+        eval_input_fn = gan.data.gan_input_fn(  # a fixed seed keeps evaluations comparable
+            config["dataset"], batch, noise_dims=config["noise_dims"], conditional=config["conditional"],
+            split=config["split"], data_dir=config["data_dir"], download=config["download"],
+            image_size=config["image_size"], seed=config["seed"])
+        eval_hook = EvalReport(gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
+                                                       best_metric=best_metric,
+                                                       steps=-(-config["eval_samples"] // batch)))
+        quality = gan.health.eval_quality(eval_hook, best_metric)
+    if not flags.FLAGS.health:
+        return [eval_hook] if eval_hook else []
+    histogram = what = inputs = None
+    if not spec.is_image or config["eval_every"]:  # image class histograms need the cached classifier
+        histogram, what = gan.health.histogram_for(config["dataset"], data_dir=config["data_dir"],
+                                                   image_size=config["image_size"], download=config["download"])
+        num_classes = spec.num_classes if config["conditional"] else None
+        inputs = common.generator_inputs(PREVIEW_POINTS, config["noise_dims"], num_classes, seed=config["seed"] + 1)
+    return [gan.health.monitor_for(estimator, quality=quality, stop_on_collapse=flags.FLAGS.stop_on_collapse,
+                                   histogram=histogram, what=what, generator_inputs=inputs,
+                                   every=config["sample_every"])]
+
+
+def _real_points(gan, config, count):
+    """Real 2-D points to draw under the generated ones."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    dataset = gan.data.real_dataset(config["dataset"], split=config["split"], data_dir=config["data_dir"],
+                                    download=config["download"])
+    return np.stack([point.numpy() for point, _ in dataset.take(count)])
+
+
+def main(argv):
+    """Trains (or resumes) the run the flags describe."""
+    if len(argv) > 1:
+        raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
+    model_dir, manifest, config, explicit = settings()
+    common.quiet_logging()
+    note(f"{'resuming' if manifest else 'starting'} {model_dir}: loading TensorFlow and dataset "
+         f"{config['dataset']!r} ...")
+
+    tf = common.import_tensorflow()
+    import keras  # pylint: disable=import-outside-toplevel
+
+    import gan  # pylint: disable=import-outside-toplevel
+    from gan import distribute  # pylint: disable=import-outside-toplevel
+
+    # Multi-worker collectives and TPU initialisation must come before other TensorFlow work.
+    try:
+        strategy = distribute.make_strategy(flags.FLAGS.strategy, tpu=flags.FLAGS.tpu)
+    except RuntimeError as error:  # no TPU reachable, or TensorFlow started too early
+        raise common.UsageError(common.one_line(error)) from None
+    if config["batch_size"] % strategy.num_replicas_in_sync:
+        raise common.UsageError(f"--batch_size={config['batch_size']} must be a multiple of the "
+                                f"{strategy.num_replicas_in_sync} replicas of --strategy={flags.FLAGS.strategy}.")
+    spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
+                             image_size=config["image_size"])
+    if config["conditional"] and not spec.num_classes:
+        raise common.UsageError(f"--conditional needs class labels, and dataset {config['dataset']!r} has none; "
+                                "use --noconditional.")
+    if manifest is not None:
+        common.check_compatible(model_dir, manifest["config"], config)
+    with common.RunLock(model_dir):
+        return _train(gan, keras, config, spec, model_dir, strategy, explicit)
+
+
+def _train(gan, keras, config, spec, model_dir, strategy, explicit):
+    """Builds (or restores) the run and trains it; run.json is rewritten once training has started."""
+    keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
+    estimator = build_estimator(gan, keras, config, spec, model_dir, strategy)
+    start = estimator.global_step
+    if start:
+        note(f"resuming from step {start} (ckpt-{start})")
+    note(f"watch it with: tensorboard --logdir={model_dir}")
+    manifest = {"program": PROGRAM, "config": config, "explicit_flags": sorted(explicit),
+                "dataset": {**spec._asdict(), "data_shape": list(spec.data_shape)},
+                "versions": common.library_versions(), "resumed_from_step": start}
+    if config["max_steps"] is not None and start >= config["max_steps"]:
+        print(f"{model_dir} is already at step {start} (--max_steps={config['max_steps']}); "
+              "pass a larger --max_steps to train on.")
+        return 0
+
+    num_classes = spec.num_classes if config["conditional"] else None
+    count = PREVIEW_POINTS if not spec.is_image else PREVIEW_CONDITIONAL_IMAGES if num_classes else PREVIEW_IMAGES
+    inputs = common.generator_inputs(count, config["noise_dims"], num_classes, seed=config["seed"])
+    real = None if spec.is_image else _real_points(gan, config, PREVIEW_POINTS)
+    samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real)
+    # A resumed run starts its data stream at a new seed instead of replaying the first run's batches.
+    input_fn = gan.data.gan_input_fn(
+        config["dataset"], config["batch_size"], noise_dims=config["noise_dims"], conditional=config["conditional"],
+        split=config["split"], data_dir=config["data_dir"], download=config["download"],
+        image_size=config["image_size"], seed=config["seed"] + start)
+    record = ManifestWriter(model_dir, manifest)
+    hooks = [record, samples] + health_and_eval_hooks(gan, config, spec, estimator)
+    try:
+        estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"], hooks=hooks,
+                        preflight=flags.FLAGS.preflight)
+    except KeyboardInterrupt:  # the trainer saved the current step: record what produced it
+        if estimator.global_step > start:
+            record(estimator.global_step)
+        raise
+    except gan.health.TrainingCollapsed as collapsed:
+        record(estimator.global_step)
+        samples.write(estimator.global_step)
+        print(f"{PROGRAM}: stopped: {common.one_line(collapsed)}", file=sys.stderr)
+        return 3
+    record(estimator.global_step)
+    samples.write(estimator.global_step)
+    print(f"Trained {model_dir} from step {start} to {estimator.global_step}; samples: {samples.path}")
+    return 0
+
+
+def run():
+    """Console-script entry point (`gan-train`)."""
+    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS, per_dataset=common.DATASET_DEFAULTS["default"])
+
+
+if __name__ == "__main__":
+    run()

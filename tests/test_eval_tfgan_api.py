@@ -1,0 +1,135 @@
+"""TF-GAN's eval names added on TF2: Frechet variants, classifier runners, streaming metrics,
+image tiling, Inception functions without TF Hub, summaries; and gan.tpu's normalisation."""
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gan
+from gan import eval as gan_eval
+
+RNG = np.random.default_rng(0)
+A1 = RNG.normal(size=(40, 5)).astype("float64")
+A2 = RNG.normal(1.0, 2.0, size=(30, 5)).astype("float64")
+
+
+def close(a, b, tol=1e-5):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+def test_mean_only_and_diagonal_frechet_distances_match_their_formulas():
+    mean_term = np.sum((A1.mean(0) - A2.mean(0)) ** 2)
+    close(gan_eval.mean_only_frechet_classifier_distance_from_activations(A1, A2), mean_term)
+    v1, v2 = A1.var(0, ddof=1), A2.var(0, ddof=1)
+    close(gan_eval.diagonal_only_frechet_classifier_distance_from_activations(A1, A2),
+          mean_term + np.sum(v1 + v2 - 2 * np.sqrt(v1 * v2)))
+
+
+def test_run_classifier_fn_splits_batches_and_casts_dict_outputs():
+    sizes = []
+
+    def classifier_fn(x):
+        sizes.append(int(x.shape[0]))
+        return {"logits": x * 2.0, "pool": x[:, :2]}
+
+    out = gan_eval.run_classifier_fn(tf.constant(A1, tf.float32), classifier_fn, num_batches=4,
+                                     dtypes={"logits": tf.float64, "pool": tf.float16}, name="Run")
+    assert sizes == [10, 10, 10, 10]
+    assert out["logits"].dtype == tf.float64 and out["pool"].dtype == tf.float16
+    close(out["logits"], A1 * 2.0, 1e-5)
+    samples = gan_eval.sample_and_run_classifier_fn(lambda z: z + 1.0, [tf.zeros([3, 2]), tf.ones([2, 2])],
+                                                    lambda x: x * 10.0)
+    close(samples, np.concatenate([np.full((3, 2), 10.0), np.full((2, 2), 20.0)]))
+
+
+def test_streaming_metrics_accumulate_over_batches_and_reset():
+    gan_eval.reset_streaming_metrics()
+    for start in range(0, 40, 10):
+        fid, update = gan_eval.frechet_classifier_distance_from_activations_streaming(
+            A1[start:start + 10], A2[start % 30:start % 30 + 10])
+    whole = gan_eval.frechet_classifier_distance_from_activations(
+        A1, np.concatenate([A2[0:10], A2[10:20], A2[20:30], A2[0:10]]))
+    close(fid, whole, 1e-4)
+    logits = RNG.normal(size=(20, 4))
+    for half in (logits[:10], logits[10:]):
+        score, _ = gan_eval.classifier_score_from_logits_streaming(half)
+    close(score, gan_eval.classifier_score_from_logits(logits), 1e-5)
+    gan_eval.reset_streaming_metrics()
+    fresh, _ = gan_eval.classifier_score_from_logits_streaming(logits[:10])
+    close(fresh, gan_eval.classifier_score_from_logits(logits[:10]), 1e-5)
+
+
+def test_image_tiling_keeps_tfgan_arguments():
+    grid = gan_eval.python_image_grid(input_array=np.arange(6 * 4).reshape(6, 2, 2, 1), grid_shape=(2, 3))
+    assert grid.shape == (4, 6, 1)
+    tiled = gan_eval.image_reshaper(tf.ones([11, 8, 8, 1]))
+    assert tiled.shape == (1, 24, 32, 1)
+    assert float(tf.reduce_sum(tiled)) == 11 * 64  # the missing tile is black
+    assert gan_eval.image_reshaper([tf.ones([4, 4, 3])] * 3, num_cols=3).shape == (1, 4, 12, 3)
+
+
+def test_inception_functions_need_local_weights_and_never_tf_hub(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("GAN_INCEPTION_WEIGHTS", raising=False)
+    gan.eval.inception_metrics._extractor.cache_clear()
+    images = tf.zeros([2, 16, 16, 3])
+    for metric in (gan_eval.inception_score, gan_eval.run_inception):
+        with pytest.raises(gan_eval.InceptionWeightsError) as error:
+            metric(images)
+        assert "\n" not in str(error.value) and "GAN_INCEPTION_WEIGHTS" in str(error.value)
+    with pytest.raises(ValueError, match="never does"):
+        gan_eval.classifier_fn_from_tfhub(gan_eval.INCEPTION_TFHUB, gan_eval.INCEPTION_OUTPUT)
+    assert gan_eval.INCEPTION_DEFAULT_IMAGE_SIZE == 299 and gan_eval.INCEPTION_FINAL_POOL == "pool_3"
+    # Another classifier_fn can replace the local network, as in TF-GAN's partials.
+    close(gan_eval.frechet_inception_distance(A1, A1, classifier_fn=lambda x: x), 0.0, 1e-6)
+
+
+def _tags(logdir):
+    from tensorboard.backend.event_processing import event_accumulator
+    accumulator = event_accumulator.EventAccumulator(str(logdir), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    return set(accumulator.Tags()["tensors"])
+
+
+def test_summary_functions_write_to_the_default_writer(tmp_path):
+    def generator_fn(noise):
+        return keras.layers.Reshape((4, 4, 1))(keras.layers.Dense(16, activation="tanh",
+                                                                  kernel_regularizer="l2")(noise))
+
+    def discriminator_fn(images, unused):
+        return keras.layers.Dense(1)(keras.layers.Flatten()(images))
+
+    model = gan.gan_model(generator_fn, discriminator_fn, tf.zeros([4, 4, 4, 1]), tf.ones([4, 3]),
+                          generator_scope="SummaryG")
+    with tf.summary.create_file_writer(str(tmp_path)).as_default(step=1):
+        gan_eval.add_gan_model_image_summaries(model, grid_size=2)
+        gan_eval.add_regularization_loss_summaries(model)
+    tags = _tags(tmp_path)
+    assert {"real_data", "generated_data", "generator_regularization_loss"} <= tags
+    assert any(tag.startswith("SummaryG/") for tag in tags)
+    with pytest.raises(ValueError, match="CycleGANModel"):
+        gan_eval.add_cyclegan_image_summaries(model)
+
+
+def test_tpu_batch_norm_and_standardize_batch_use_batch_then_moving_moments():
+    x = tf.constant(RNG.normal(3.0, 2.0, size=(16, 4)).astype("float32"))
+    close(gan.tpu.cross_replica_mean(tf.constant([1.0, 3.0])), [1.0, 3.0])
+    mean, variance = gan.tpu.cross_replica_moments(x, axis=[0])
+    close(mean, x.numpy().mean(0), 1e-4)
+    close(variance, x.numpy().var(0), 1e-3)
+    trained = gan.tpu.batch_norm(x, is_training=True, variance_epsilon=0.0, name="bn_test")
+    close(trained, (x.numpy() - x.numpy().mean(0)) / x.numpy().std(0), 1e-3)
+    labels = tf.one_hot([0, 1] * 8, 2)
+    conditional = gan.tpu.batch_norm(x, True, conditional_class_labels=labels, name="cbn_test")
+    assert conditional.shape == x.shape
+
+    def layer(is_training):  # one call site: one set of moving averages, as one TF1 scope
+        return gan.tpu.standardize_batch(x, is_training=is_training, epsilon=0.0, decay=0.99)
+
+    expected = (x.numpy() - x.numpy().mean(0)) / x.numpy().std(0)
+    assert not np.allclose(layer(False), expected, atol=0.1)  # averages not yet trained
+    for _ in range(1000):  # the moving averages approach the batch's moments
+        close(layer(True), expected, 1e-3)
+    close(layer(False), expected, 1e-2)
