@@ -242,12 +242,23 @@ def infogan_model(generator_fn, discriminator_fn, real_data, unstructured_genera
     """An `InfoGANModel` (Chen et al. 2016): the generator takes the list
     `unstructured_generator_inputs + structured_generator_inputs`; `discriminator_fn` returns
     `(logits, [q_output per structured input])`, each a distribution or a tensor (logits for
-    a categorical code, the mean of a unit normal for a continuous one).
+    a categorical code, the mean of a unit normal for a continuous one). Either list may
+    instead be a function returning it, called again for every update (TF1 re-sampled noise
+    tensors every step; a TF2 tensor is one fixed value).
 
     >>> model = gan.infogan_model(generator_fn, discriminator_fn, images, [noise], [one_hot_code, continuous])
+    >>> model = gan.infogan_model(generator_fn, discriminator_fn, images, lambda: [tf.random.normal([32, 62])],
+    ...                           lambda: [tf.random.uniform([32], 0, 10, tf.int32)])
     """
-    structured = list(structured_generator_inputs)
-    inputs = list(unstructured_generator_inputs) + structured
+    def listed(value):
+        return list(value() if callable(value) else value)
+
+    structured = listed(structured_generator_inputs)
+    if callable(unstructured_generator_inputs) or callable(structured_generator_inputs):
+        def inputs():
+            return listed(unstructured_generator_inputs) + listed(structured_generator_inputs)
+    else:
+        inputs = list(unstructured_generator_inputs) + structured
     model, networks, sources = _model(generator_fn, discriminator_fn, real_data, inputs,
                                       generator_scope, discriminator_scope, check_shapes=True)
     return _Recorded.make(_infogan(model, len(structured)), networks=networks, sources=sources, kind="infogan",

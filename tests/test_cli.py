@@ -135,12 +135,15 @@ def test_digits_run_writes_checkpoints_log_samples_and_manifest(digits_run):
 
 # ---- bad input: one line, exit status 2, the run in --model_dir untouched ------------------------------
 def _assert_rejected(result, program, *words):
+    """Exit status 2 and one error line, the last; before it at most the program's own progress notes."""
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.returncode == 2, result.stderr[-3000:]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"{program}: error: ") and "Traceback" not in result.stderr
+    errors = [line for line in lines if line.startswith(f"{program}: error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
+    assert all(line.startswith(f"{program}: ") for line in lines), result.stderr
+    assert "Traceback" not in result.stderr
     for word in words:
-        assert word in lines[0], lines[0]
+        assert word in errors[0], errors[0]
 
 
 TRAIN_BAD_INPUT = {
@@ -215,7 +218,7 @@ def test_generate_rejects_a_run_whose_checkpoints_are_all_unreadable(digits_run,
         data.write_bytes(data.read_bytes()[: len(data.read_bytes()) // 2])  # truncated
     before = _snapshot(model_dir)
     result = _cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'z.npy'}")
-    errors = [line for line in result.stderr.splitlines() if line.startswith("gan-generate:")]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("gan-generate: error:")]
     assert result.returncode == 2 and len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
     assert _snapshot(model_dir) == before and not os.path.exists(workdir / "z.npy")
 
@@ -294,7 +297,7 @@ def test_sigterm_saves_the_current_step_and_exits_with_one_line(workdir):
         time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
-    errors = [line for line in stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train:")]
+    errors = [line for line in stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train: error:")]
     assert process.returncode == 143 and len(errors) == 1 and "SIGTERM" in errors[0], stderr[-2000:]
     saved = tf.train.latest_checkpoint(str(model_dir))
     assert saved is not None and int(saved.rsplit("-", 1)[1]) >= 10  # not lost: saved at the signal
@@ -440,7 +443,7 @@ def test_exploding_learning_rate_stops_with_one_line_and_a_finite_checkpoint(wor
                   "--generator_lr=1e3", "--discriminator_lr=1e3", "--max_steps=60", "--log_every=1", "--save_every=1",
                   "--steps_per_execution=1", "--batch_size=8", f"--model_dir={model_dir}", "--nopreflight", "--nohealth")
     assert result.returncode == 1, result.stderr[-2000:]
-    errors = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train:")]
+    errors = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train: error:")]
     assert len(errors) == 1 and "Training stopped at step" in errors[0] and "Traceback" not in result.stderr
     latest = tf.train.latest_checkpoint(str(model_dir))
     if latest is not None:  # what was saved before the blow-up holds only finite numbers

@@ -183,6 +183,41 @@ def test_stargan_estimator_trains_resumes_and_translates(tmp_path):
     assert resumed.global_step == 4
 
 
+def test_infogan_program_draws_fresh_noise_from_functions(tmp_path):
+    """mnist/train_lib's infogan branch, its noise tensors wrapped in functions (TF2 tensors are fixed values)."""
+    data, draws = real_points(), []
+
+    def infogan_noise():
+        draws.append(1)
+        return ([tf.random.normal([BATCH, NOISE])],
+                [tf.random.uniform([BATCH], 0, 3, dtype=tf.int32), tf.random.uniform([BATCH, 1], -1.0, 1.0)])
+
+    def infogan_generator(inputs):
+        unstructured, categorical, continuous = inputs
+        net = keras.ops.concatenate([unstructured, keras.ops.one_hot(categorical, 3), continuous], axis=1)
+        return keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(net))
+
+    def infogan_discriminator(data, unused_conditioning):
+        net = keras.layers.Dense(8, activation="tanh")(data)
+        return keras.layers.Dense(1)(net), [keras.layers.Dense(3)(net), keras.layers.Dense(1)(net)]
+
+    gan_model = tfgan.infogan_model(
+        generator_fn=infogan_generator, discriminator_fn=infogan_discriminator, real_data=lambda: next(data),
+        unstructured_generator_inputs=lambda: infogan_noise()[0],
+        structured_generator_inputs=lambda: infogan_noise()[1], generator_scope="PortInfoGenerator")
+    assert isinstance(gan_model, tfgan.InfoGANModel) and len(gan_model.structured_generator_inputs) == 2
+    gan_loss = tfgan.gan_loss(gan_model, generator_loss_fn=tfgan.losses.modified_generator_loss,
+                              discriminator_loss_fn=tfgan.losses.modified_discriminator_loss,
+                              mutual_information_penalty_weight=1.0)
+    train_ops = tfgan.gan_train_ops(gan_model, gan_loss, keras.optimizers.Adam(1e-3, 0.5),
+                                    keras.optimizers.Adam(1e-3, 0.5))
+    before = len(draws)
+    final_step = tfgan.gan_train(train_ops, logdir=str(tmp_path), hooks=[tfgan.StopAtStepHook(num_steps=3)],
+                                 get_hooks_fn=tfgan.get_joint_train_hooks())
+    assert final_step == 3
+    assert len(draws) - before == 2 * 3  # each of the 3 joint updates drew both lists anew
+
+
 def test_an_optimizer_function_with_a_step_dependent_learning_rate_keeps_it(tmp_path):
     """TF-GAN accepted `generator_optimizer=lambda: ...` with a rate decaying in the global step;
     here the decay follows the optimizer's own step count, through a resume."""
