@@ -288,15 +288,16 @@ def test_sigterm_saves_the_current_step_and_exits_with_one_line(workdir):
     process = subprocess.Popen([sys.executable, "-m", "experiments.train", "--dataset=ring", f"--model_dir={model_dir}",
                                 "--hidden_units=8", "--nopreflight", "--nohealth", "--max_seconds=300",
                                 "--log_every=10", "--save_every=100000", "--sample_every=100000",
-                                "--steps_per_execution=10"], cwd=workdir, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                                "--steps_per_execution=10"], cwd=workdir, env=env, stdout=subprocess.DEVNULL,
+                               stderr=open(workdir / "sigterm.err", "w"))  # a file: a full pipe would block it
     log = model_dir / "train_log.jsonl"
     for _ in range(600):
         if log.exists() and log.stat().st_size:
             break
         time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=120)
+    process.wait(timeout=120)
+    stderr = (workdir / "sigterm.err").read_text()
     errors = [line for line in stderr.replace("\r", "\n").splitlines() if line.startswith("gan-train: error:")]
     assert process.returncode == 143 and len(errors) == 1 and "SIGTERM" in errors[0], stderr[-2000:]
     saved = tf.train.latest_checkpoint(str(model_dir))
