@@ -210,3 +210,25 @@ def test_tpu_batch_norm_and_standardize_batch_use_batch_then_moving_moments():
     for _ in range(1000):  # the moving averages approach the batch's moments
         close(layer(True), expected, 1e-3)
     close(layer(False), expected, 1e-2)
+
+
+def test_inception_functions_run_local_weights_inside_tf_function(monkeypatch, tmp_path):
+    # A stand-in network for the weights file: this checks the route from images to outputs.
+    inputs = keras.Input((299, 299, 3))
+    pooled = keras.layers.GlobalAveragePooling2D()(inputs)
+    stand_in = keras.Model(inputs, [keras.layers.Dense(4)(pooled), keras.layers.Dense(3)(pooled)])
+    weights = tmp_path / "inception.h5"
+    weights.write_bytes(b"")
+    monkeypatch.setenv("GAN_INCEPTION_WEIGHTS", str(weights))
+    monkeypatch.setattr(gan.eval.inception, "_load", lambda path: (stand_in, True))
+    gan.eval.inception_metrics._extractor.cache_clear()
+    try:
+        images = tf.constant(RNG.uniform(-1, 1, size=(4, 8, 8, 1)), tf.float32)
+        outputs = tf.function(lambda x: gan_eval.run_inception(x, num_batches=2))(images)
+        expected = stand_in(tf.tile(tf.image.resize(images, (299, 299)), [1, 1, 1, 3]))
+        close(outputs[gan_eval.INCEPTION_FINAL_POOL], expected[0], 1e-4)
+        close(outputs[gan_eval.INCEPTION_OUTPUT], expected[1], 1e-4)
+        score = tf.function(lambda x: gan_eval.inception_score(x))(images)
+        close(score, gan_eval.classifier_score_from_logits(expected[1]), 1e-4)
+    finally:
+        gan.eval.inception_metrics._extractor.cache_clear()
