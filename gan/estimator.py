@@ -405,8 +405,9 @@ class GANEstimator:
         target = min(x for x in (max_steps, start + steps if steps else None, 2**62) if x is not None)
         if start >= target:
             return self
-        preview_inputs = next(iter(dataset.take(1)))[0]
+        preview_inputs, preview_real = next(iter(dataset.take(1)))
         writer = summaries.SummaryWriter(self._write_dir, self._add_summaries)
+        writer.check_comparison(preview_inputs, preview_real)
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset))
         # The bar counts global steps; with max_seconds its total is the step it predicts time runs out at.
         bar = tqdm(total=None if target == 2**62 or max_seconds is not None else target, initial=start, desc="train", unit="step",
@@ -444,17 +445,17 @@ class GANEstimator:
                     for hook in hooks:
                         hook(step, logs)
                 if step % self._save_every == 0 or step == target or out_of_time:
-                    self._save(step, logs, writer, preview_inputs)
+                    self._save(step, logs, writer, preview_inputs, preview_real)
                 if out_of_time:
                     break
         except KeyboardInterrupt:  # keep what was trained since the last checkpoint
             if self._latest_saved_step() != step:
-                self._save(step, logs, writer, preview_inputs)
+                self._save(step, logs, writer, preview_inputs, preview_real)
             raise
         finally:
             bar.close()
         if self._latest_saved_step() != step:
-            self._save(step, logs, writer, preview_inputs)
+            self._save(step, logs, writer, preview_inputs, preview_real)
         writer.flush()
         return self
 
@@ -528,7 +529,7 @@ class GANEstimator:
                     f"the newest checkpoint ({self._manager.latest_checkpoint or 'none'}) is kept. "
                     "Lower the learning rates or add a gradient penalty.")
 
-    def _save(self, step, logs, writer, preview_inputs):
+    def _save(self, step, logs, writer, preview_inputs, preview_real):
         if logs:
             self._check_finite(step, logs)
         self._check_finite_weights(step)
@@ -541,6 +542,7 @@ class GANEstimator:
                 f"({str(error).strip().splitlines()[0][:160]}); the older checkpoints are intact") from None
         samples = self.generate(preview_inputs).numpy()
         writer.samples(step, samples)
+        writer.comparison(step, preview_inputs, samples, preview_real)
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
 
     # ---- evaluation, sampling, export ---------------------------------------------

@@ -13,28 +13,49 @@ _STATE = {}  # name or call site -> variables kept between calls
 
 
 def cross_replica_mean(inputs, group_size=None):
-    """The mean of `inputs` over all replicas (itself outside a replica context).
+    """The mean of `inputs` over all replicas, or over groups of `group_size` consecutive replicas.
 
-    >>> cross_replica_mean(tf.constant(2.0))
+    Inside `strategy.run` it averages through the replica context (`all_reduce`, or
+    `all_gather` for groups); with one replica or outside a replica context it is
+    `inputs` itself. `group_size` None or 0 means all replicas, as in TF-GAN.
+
+    >>> cross_replica_mean(tf.constant(2.0))                 # 2.0 without a strategy
+    >>> strategy.run(lambda x: cross_replica_mean(x, group_size=2), (x,))
     """
     context = tf.distribute.get_replica_context()
-    if context is None or context.num_replicas_in_sync == 1:
+    num_replicas = 1 if context is None else context.num_replicas_in_sync
+    group_size = group_size or num_replicas
+    if num_replicas == 1 or group_size == 1:
         return inputs
-    if group_size not in (None, context.num_replicas_in_sync):
-        raise ValueError(f"group_size={group_size}: only means over all {context.num_replicas_in_sync} replicas "
-                         "are supported (group_size=None)")
-    return context.all_reduce(tf.distribute.ReduceOp.MEAN, inputs)
+    if num_replicas % group_size:
+        raise ValueError(f"group_size={group_size} must divide the number of replicas, {num_replicas}")
+    if group_size == num_replicas:
+        return context.all_reduce(tf.distribute.ReduceOp.MEAN, inputs)
+    gathered = context.all_gather(tf.expand_dims(inputs, 0), axis=0)  # [num_replicas, ...]
+    start = (context.replica_id_in_sync_group // group_size) * group_size
+    return tf.reduce_mean(gathered[start:start + group_size], axis=0)
 
 
 def cross_replica_moments(inputs, axis, parallel=True, group_size=None):
-    """(mean, variance) of `inputs` over `axis` and over all replicas (equal batches per replica).
+    """(mean, variance) of `inputs` over `axis` and over the replicas of each group (equal batches per replica).
+
+    `parallel=True` takes the variance as E[x^2] - E[x]^2, so both means travel
+    together; `parallel=False` averages (x - mean)^2 after the mean has arrived
+    (one more exchange, less cancellation when the mean is large).
 
     >>> mean, variance = cross_replica_moments(x, axis=[0, 1, 2])
     """
-    inputs = tf.cast(inputs, tf.float32)
-    mean = cross_replica_mean(tf.reduce_mean(inputs, axis=axis), group_size)
-    mean_of_squares = cross_replica_mean(tf.reduce_mean(tf.square(inputs), axis=axis), group_size)
-    return mean, mean_of_squares - tf.square(mean)
+    inputs = tf.convert_to_tensor(inputs)
+    if not inputs.dtype.is_floating:
+        inputs = tf.cast(inputs, tf.float32)
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    mean = cross_replica_mean(tf.reduce_mean(inputs, axis=axes, keepdims=True), group_size)
+    if parallel:
+        variance = cross_replica_mean(tf.reduce_mean(tf.square(inputs), axis=axes, keepdims=True),
+                                      group_size) - tf.square(mean)
+    else:
+        variance = cross_replica_mean(tf.reduce_mean(tf.square(inputs - mean), axis=axes, keepdims=True), group_size)
+    return tf.squeeze(mean, axes), tf.squeeze(variance, axes)
 
 
 def _variables(key, make):
@@ -93,9 +114,11 @@ def standardize_batch(inputs, is_training, offset=None, scale=None, decay=0.999,
 
 
 def batch_norm(inputs, is_training, conditional_class_labels=None, axis=-1, variance_epsilon=1e-3, center=True,
-               scale=True, beta_initializer="zeros", gamma_initializer="ones", batch_axis=0, name="batch_norm"):
+               scale=True, beta_initializer="zeros", gamma_initializer="ones", batch_axis=0, name="batch_norm",
+               use_cross_replica_mean=None):
     """`standardize_batch` with learned offset/scale (one pair per class with one-hot
     `conditional_class_labels`: conditional batch norm); variables and averages kept per `name`.
+    `use_cross_replica_mean` as in `standardize_batch` (later TF-GAN releases' argument).
 
     >>> h = batch_norm(h, is_training=True, conditional_class_labels=one_hot, name='g_bn')
     """
@@ -109,7 +132,7 @@ def batch_norm(inputs, is_training, conditional_class_labels=None, axis=-1, vari
         tf.Variable(keras.initializers.get(beta_initializer)((rows, channels)), name=f"{name}/beta"),
         tf.Variable(keras.initializers.get(gamma_initializer)((rows, channels)), name=f"{name}/gamma")))
     normalized, shape = _standardize(inputs, is_training, axis, ("batch_norm_moments", name), 0.999,
-                                     variance_epsilon, True, None)
+                                     variance_epsilon, True, use_cross_replica_mean)
     if conditional_class_labels is None:
         offset, factor = tf.reshape(beta[0], shape), tf.reshape(gamma[0], shape)
     else:  # per example: its class's row

@@ -1,6 +1,6 @@
 """TF-GAN's eval names added on TF2: Frechet variants, classifier runners, streaming metrics,
 image tiling, Inception functions without TF Hub, summaries; and gan.tpu's normalisation."""
-import os
+import enum
 
 import keras
 import numpy as np
@@ -22,7 +22,7 @@ def close(a, b, tol=1e-5):
 def test_mean_only_and_diagonal_frechet_distances_match_their_formulas():
     mean_term = np.sum((A1.mean(0) - A2.mean(0)) ** 2)
     close(gan_eval.mean_only_frechet_classifier_distance_from_activations(A1, A2), mean_term)
-    v1, v2 = A1.var(0, ddof=1), A2.var(0, ddof=1)
+    v1, v2 = A1.var(0), A2.var(0)  # divided by n, as TF-GAN's tf.nn.moments
     close(gan_eval.diagonal_only_frechet_classifier_distance_from_activations(A1, A2),
           mean_term + np.sum(v1 + v2 - 2 * np.sqrt(v1 * v2)))
 
@@ -86,31 +86,108 @@ def test_inception_functions_need_local_weights_and_never_tf_hub(monkeypatch, tm
     close(gan_eval.frechet_inception_distance(A1, A1, classifier_fn=lambda x: x), 0.0, 1e-6)
 
 
-def _tags(logdir):
-    from tensorboard.backend.event_processing import event_accumulator
-    accumulator = event_accumulator.EventAccumulator(str(logdir), size_guidance={"tensors": 0})
-    accumulator.Reload()
-    return set(accumulator.Tags()["tensors"])
+def _summaries(logdir):
+    """{tag: value} of every summary written under `logdir` (images as (width, height, count))."""
+    found = {}
+    for path in sorted(logdir.rglob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                array = tf.make_ndarray(value.tensor)
+                if value.metadata.plugin_data.plugin_name == "images":
+                    found[value.tag] = (int(array[0]), int(array[1]), len(array) - 2)
+                else:
+                    found[value.tag] = array
+    return found
 
 
-def test_summary_functions_write_to_the_default_writer(tmp_path):
-    def generator_fn(noise):
-        return keras.layers.Reshape((4, 4, 1))(keras.layers.Dense(16, activation="tanh",
-                                                                  kernel_regularizer="l2")(noise))
+def _image_model(tmp_path, generator_scope="SummaryG"):
+    def generator_fn(images):
+        return keras.layers.Conv2D(1, 3, padding="same", activation="tanh", kernel_regularizer="l2")(images)
 
     def discriminator_fn(images, unused):
         return keras.layers.Dense(1)(keras.layers.Flatten()(images))
 
-    model = gan.gan_model(generator_fn, discriminator_fn, tf.zeros([4, 4, 4, 1]), tf.ones([4, 3]),
-                          generator_scope="SummaryG")
+    data = tf.constant(RNG.uniform(-1, 1, size=(4, 4, 5, 1)), tf.float32)
+    return gan.gan_model(generator_fn, discriminator_fn, data, data + 0.5, generator_scope=generator_scope)
+
+
+def test_gan_model_summaries_write_tfgan_tags_to_the_default_writer(tmp_path):
+    model = _image_model(tmp_path)
+    gan_eval.add_gan_model_image_summaries(model, grid_size=2)  # no default writer: writes nothing
     with tf.summary.create_file_writer(str(tmp_path)).as_default(step=1):
         gan_eval.add_gan_model_image_summaries(model, grid_size=2)
         gan_eval.add_regularization_loss_summaries(model)
-    tags = _tags(tmp_path)
-    assert {"real_data", "generated_data", "generator_regularization_loss"} <= tags
-    assert any(tag.startswith("SummaryG/") for tag in tags)
+        gan_eval.add_image_comparison_summaries(model, num_comparisons=3, display_diffs=True)
+    found = _summaries(tmp_path)
+    assert found["real_data"] == found["generated_data"] == (2 * 5, 2 * 4, 1)
+    assert found["image_comparison"] == (3 * 5, 4 * 4, 1)  # rows: inputs, generated, real, |generated - real|
+    assert float(found["generator_regularization_loss"]) > 0.0
+    assert float(found["discriminator_regularization_loss"]) == 0.0
+    histograms = sorted(tag for tag in found if tag.endswith("kernel") or tag.endswith("bias"))
+    assert histograms and all(t.startswith(("generator_variables/SummaryG/", "discriminator_variables/"))
+                              for t in histograms)
+    assert len(histograms) == len(model.generator_variables) + len(model.discriminator_variables)
     with pytest.raises(ValueError, match="CycleGANModel"):
         gan_eval.add_cyclegan_image_summaries(model)
+    with pytest.raises(ValueError, match="one image shape"):
+        gan_eval.add_image_comparison_summaries(model._replace(generator_inputs=tf.zeros([4, 4, 4, 1])))
+
+
+def test_cyclegan_and_stargan_summaries_use_tfgan_tags_and_layouts(tmp_path):
+    def generator(images):
+        return keras.layers.Conv2D(1, 1)(images)
+
+    def discriminator(images, unused):
+        return keras.layers.Dense(1)(keras.layers.Flatten()(images))
+
+    x = tf.constant(RNG.uniform(-1, 1, size=(2, 4, 4, 1)), tf.float32)
+    cyclegan = gan.cyclegan_model(generator, discriminator, x, -x)
+
+    def star_generator(images, target):
+        return keras.layers.Conv2D(1, 1)(keras.layers.Concatenate()([
+            images, keras.layers.Reshape((1, 1, 3))(target) * tf.ones([1, 4, 4, 1])]))
+
+    def star_discriminator(images, num_domains):
+        h = keras.layers.Flatten()(images)
+        return keras.layers.Dense(1)(h), keras.layers.Dense(num_domains)(h)
+
+    stargan = gan.stargan_model(star_generator, star_discriminator, tf.concat([x, x], 0), tf.one_hot([0, 1, 2, 0], 3))
+    with tf.summary.create_file_writer(str(tmp_path)).as_default(step=1):
+        gan_eval.add_cyclegan_image_summaries(cyclegan)
+        gan_eval.add_gan_model_summaries(cyclegan)
+        gan_eval.add_stargan_image_summaries(stargan, num_images=2, display_diffs=True)
+    found = _summaries(tmp_path)
+    for direction in ("x2y", "y2x"):
+        assert found[f"{direction}_image_comparison_summaries/image_comparison"] == (3 * 4, 4, 1)
+        assert any(tag.startswith(f"cyclegan_{direction}_summaries/generator_variables/") for tag in found)
+    assert found["stargan_image_generation"] == (4 * 4, 2 * 4, 2)  # per input: 2 rows of 1 + 3 domains
+
+
+def test_summary_type_is_tfgan_int_enum_and_the_estimator_writes_image_comparisons(tmp_path):
+    assert issubclass(gan.SummaryType, enum.IntEnum) and gan.estimator.SummaryType is gan.SummaryType
+    assert {t.name: int(t) for t in gan.SummaryType} == {"NONE": 0, "VARIABLES": 1, "IMAGES": 2,
+                                                         "IMAGE_COMPARISON": 3}
+
+    def generator_fn(images):
+        return keras.layers.Conv2D(1, 1, activation="tanh")(images)
+
+    def discriminator_fn(images, unused):
+        return keras.layers.Dense(1)(keras.layers.Flatten()(images))
+
+    images = tf.constant(RNG.uniform(-1, 1, size=(4, 4, 4, 1)), tf.float32)
+    estimator = gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path),
+                                 add_summaries=[3, gan.SummaryType.IMAGES])  # TF-GAN took the int values too
+    estimator.train(lambda: (images, images), max_steps=1, progress=False)
+    found = _summaries(tmp_path)
+    assert found["image_comparison"] == (2 * 4, 3 * 4, 1) and "generated_data" in found
+    def noise_generator_fn(noise):
+        return keras.layers.Reshape((4, 4, 1))(keras.layers.Dense(16, activation="tanh")(noise))
+
+    noise = gan.GANEstimator(noise_generator_fn, discriminator_fn, model_dir=str(tmp_path / "noise"),
+                             add_summaries=gan.SummaryType.IMAGE_COMPARISON)
+    with pytest.raises(ValueError, match="IMAGE_COMPARISON needs generator inputs that are images") as error:
+        noise.train(lambda: (tf.zeros([4, 3]), images), max_steps=1, progress=False)
+    assert "\n" not in str(error.value)
 
 
 def test_tpu_batch_norm_and_standardize_batch_use_batch_then_moving_moments():
@@ -133,3 +210,25 @@ def test_tpu_batch_norm_and_standardize_batch_use_batch_then_moving_moments():
     for _ in range(1000):  # the moving averages approach the batch's moments
         close(layer(True), expected, 1e-3)
     close(layer(False), expected, 1e-2)
+
+
+def test_inception_functions_run_local_weights_inside_tf_function(monkeypatch, tmp_path):
+    # A stand-in network for the weights file: this checks the route from images to outputs.
+    inputs = keras.Input((299, 299, 3))
+    pooled = keras.layers.GlobalAveragePooling2D()(inputs)
+    stand_in = keras.Model(inputs, [keras.layers.Dense(4)(pooled), keras.layers.Dense(3)(pooled)])
+    weights = tmp_path / "inception.h5"
+    weights.write_bytes(b"")
+    monkeypatch.setenv("GAN_INCEPTION_WEIGHTS", str(weights))
+    monkeypatch.setattr(gan.eval.inception, "_load", lambda path: (stand_in, True))
+    gan.eval.inception_metrics._extractor.cache_clear()
+    try:
+        images = tf.constant(RNG.uniform(-1, 1, size=(4, 8, 8, 1)), tf.float32)
+        outputs = tf.function(lambda x: gan_eval.run_inception(x, num_batches=2))(images)
+        expected = stand_in(tf.tile(tf.image.resize(images, (299, 299)), [1, 1, 1, 3]))
+        close(outputs[gan_eval.INCEPTION_FINAL_POOL], expected[0], 1e-4)
+        close(outputs[gan_eval.INCEPTION_OUTPUT], expected[1], 1e-4)
+        score = tf.function(lambda x: gan_eval.inception_score(x))(images)
+        close(score, gan_eval.classifier_score_from_logits(expected[1]), 1e-4)
+    finally:
+        gan.eval.inception_metrics._extractor.cache_clear()

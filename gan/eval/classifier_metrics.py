@@ -175,17 +175,15 @@ def mean_only_frechet_classifier_distance_from_activations(activations1, activat
 
 def diagonal_only_frechet_classifier_distance_from_activations(activations1, activations2):
     """The Frechet distance with diagonal covariances:
-    `||mu1 - mu2||^2 + sum(var1 + var2 - 2 sqrt(var1 var2))` (unbiased variances, as TF-GAN).
+    `||mu1 - mu2||^2 + sum(var1 + var2 - 2 sqrt(var1 var2))`, the variances divided by the number
+    of samples (`tf.nn.moments`, as TF-GAN).
 
     Example:
         diagonal_only_frechet_classifier_distance_from_activations(real_acts, fake_acts)
     """
     a1, a2 = _moments(activations1, activations2, "diagonal_only_frechet_classifier_distance_from_activations")
-    x1, x2 = tf.cast(a1, tf.float64), tf.cast(a2, tf.float64)
-    mean1, mean2 = tf.reduce_mean(x1, 0), tf.reduce_mean(x2, 0)
-    n1, n2 = tf.cast(tf.shape(x1)[0], tf.float64), tf.cast(tf.shape(x2)[0], tf.float64)
-    var1 = tf.reduce_sum(tf.square(x1 - mean1), 0) / (n1 - 1)
-    var2 = tf.reduce_sum(tf.square(x2 - mean2), 0) / (n2 - 1)
+    mean1, var1 = tf.nn.moments(tf.cast(a1, tf.float64), axes=[0])
+    mean2, var2 = tf.nn.moments(tf.cast(a2, tf.float64), axes=[0])
     distance = tf.reduce_sum(tf.math.squared_difference(mean1, mean2)) + tf.reduce_sum(
         var1 + var2 - 2.0 * tf.sqrt(var1 * var2))
     return tf.cast(distance, a1.dtype)

@@ -106,7 +106,7 @@ class InceptionExtractor:
 
     def check_input(self, images):
         """Raises ValueError unless `images` are [N, H, W, 1 or 3]."""
-        shape = np.shape(images)
+        shape = tuple(images.shape) if hasattr(images, "shape") else np.shape(images)
         if len(shape) != 4 or shape[-1] not in (1, 3):
             raise ValueError(f"InceptionV3 takes images [N, H, W, 1 or 3]; got shape {tuple(shape)}.")
 
@@ -117,15 +117,23 @@ class InceptionExtractor:
             images = tf.tile(images, [1, 1, 1, 3])
         return self.model(images, training=False)
 
+    def features_and_logits(self, images):
+        """(features float32 [N, 2048], logits float32 [N, 1000] or None) tensors of one batch in [-1, 1].
+
+        Works eagerly and inside `tf.function`; `extract` batches NumPy arrays through it.
+        """
+        self.check_input(images)
+        outputs = self._run(images)
+        return tuple(outputs) if self.has_logits else (outputs, None)
+
     def extract(self, images):
         """(features float32 [N, 2048], logits float32 [N, 1000] or None) of images in [-1, 1]."""
         self.check_input(images)
         features, logits = [], []
         for start in range(0, len(images), self.batch_size):
-            outputs = self._run(np.asarray(images[start:start + self.batch_size], np.float32))
+            batch_features, batch_logits = self.features_and_logits(
+                np.asarray(images[start:start + self.batch_size], np.float32))
+            features.append(batch_features.numpy())
             if self.has_logits:
-                features.append(outputs[0].numpy())
-                logits.append(outputs[1].numpy())
-            else:
-                features.append(outputs.numpy())
+                logits.append(batch_logits.numpy())
         return np.concatenate(features), (np.concatenate(logits) if self.has_logits else None)

@@ -45,12 +45,12 @@ def local_inception(output=None):
 
     def classifier_fn(images):
         extractor = _extractor()
-        features, logits = extractor.extract(tf.convert_to_tensor(images).numpy())
-        if output != INCEPTION_FINAL_POOL and logits is None:
+        if output != INCEPTION_FINAL_POOL and not extractor.has_logits:
             raise ValueError("the InceptionV3 weights have no classification top, so no logits; use weights with "
                              "the top, or output='pool_3'")
+        features, logits = extractor.features_and_logits(images)  # tensors: works inside tf.function too
         outputs = {INCEPTION_OUTPUT: logits, INCEPTION_FINAL_POOL: features}
-        return tf.constant(outputs[output]) if output else {k: tf.constant(v) for k, v in outputs.items()}
+        return outputs[output] if output else outputs
     return classifier_fn
 
 
@@ -69,3 +69,25 @@ kernel_inception_distance = functools.partial(kernel_classifier_distance,
                                               classifier_fn=local_inception(INCEPTION_FINAL_POOL))
 kernel_inception_distance_and_std = functools.partial(kernel_classifier_distance_and_std,
                                                       classifier_fn=local_inception(INCEPTION_FINAL_POOL))
+
+
+def _document(partial, metric, output, example):
+    partial.__doc__ = (f"TF-GAN's `{metric}` with `classifier_fn` set to local InceptionV3 ({output}); "
+                       f"pass `classifier_fn=` to use another network.\n\n    Example:\n        {example}\n")
+
+
+_document(run_inception, "run_classifier_fn", "both outputs, a dict",
+          "outputs = run_inception(images, num_batches=4)  # outputs['pool_3'], outputs['logits']")
+_document(sample_and_run_inception, "sample_and_run_classifier_fn", "both outputs, a dict",
+          "outputs = sample_and_run_inception(generator, [noise1, noise2])")
+_document(inception_score, "classifier_score", "logits", "score = inception_score(images, num_batches=10)")
+_document(inception_score_streaming, "classifier_score_streaming", "logits",
+          "score, _ = inception_score_streaming(batch)  # per call site, see gan.eval.streaming")
+_document(frechet_inception_distance, "frechet_classifier_distance", "pool_3 features",
+          "fid = frechet_inception_distance(real_images, generated_images)")
+_document(frechet_inception_distance_streaming, "frechet_classifier_distance_streaming", "pool_3 features",
+          "fid, _ = frechet_inception_distance_streaming(real_batch, fake_batch)")
+_document(kernel_inception_distance, "kernel_classifier_distance", "pool_3 features",
+          "kid = kernel_inception_distance(real_images, generated_images)")
+_document(kernel_inception_distance_and_std, "kernel_classifier_distance_and_std", "pool_3 features",
+          "kid, kid_std = kernel_inception_distance_and_std(real_images, generated_images)")
