@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from gan.eval.summaries import add_image_comparison_summaries
 from gan.namedtuples import GANModel
-from gan.plots import tile_images
+from gan import plots  # a module, not its names: gan.plots imports gan.eval, which imports this
 
 LOG_FILE = "train_log.jsonl"
 
@@ -58,7 +58,7 @@ class SummaryWriter:
     def samples(self, step, samples):
         if SummaryType.IMAGES not in self._types or np.ndim(samples) != 4:
             return
-        grid = (tile_images(samples) + 1.0) / 2.0
+        grid = (plots.tile_images(samples) + 1.0) / 2.0
         with self._writer.as_default(step=step):
             tf.summary.image("generated_data", grid[None], max_outputs=1)
 
