@@ -13,8 +13,9 @@ import importlib
 __version__ = "0.1.0"
 
 # Submodules reachable as attributes (`gan.distribute.make_strategy`).
-_SUBMODULES = ("checkpoints", "cli", "data", "distribute", "estimator", "eval", "features", "health", "losses",
-               "models", "namedtuples", "networks", "pipeline", "plots", "summaries", "tpu", "train", "train_ops")
+_SUBMODULES = ("atomic", "checkpoints", "checks", "cli", "data", "distribute", "estimator", "eval", "features",
+               "health", "losses", "models", "namedtuples", "networks", "pipeline", "plots", "run_log", "summaries",
+               "tpu", "train", "train_ops")
 
 # Top-level name -> the module that defines it. Adding a public name is one line here.
 _NAMES = {

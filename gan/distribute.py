@@ -1,4 +1,4 @@
-"""`tf.distribute` strategies by name, for `GANEstimator(strategy=...)` and `gan-train --strategy`.
+"""`tf.distribute` strategies by name, for `GANEstimator(strategy=...)` (and so `gan-train --strategy`).
 
     strategy = make_strategy('mirrored')                  # every local GPU, one replica each
     strategy = make_strategy('multi_worker')              # hosts listed in $TF_CONFIG
@@ -24,7 +24,7 @@ TPU_CONNECT_TIMEOUT_S = 10.0
 
 
 def _error(problem):
-    return ValueError(f"{problem} Accepted --strategy values: {', '.join(STRATEGIES)}.")
+    return ValueError(f"{problem} Accepted strategies: {', '.join(STRATEGIES)}.")
 
 
 def _one_device(devices):
@@ -86,8 +86,8 @@ def _tpu(tpu, timeout):
     except (OSError, RuntimeError, ValueError, ImportError, tf.errors.OpError) as e:
         first_line = (str(e).strip().splitlines() or [type(e).__name__])[0]
         reason = re.split(r"(?<=\.)\s", first_line)[0][:200].rstrip(".")
-        raise RuntimeError(f"No TPU reachable at '{address}': {reason}. Pass --tpu=ADDRESS of a TPU VM/node ('local' "
-                           "on a TPU VM, a TPU name or grpc://HOST:8470) or use --strategy=mirrored.") from None
+        raise RuntimeError(f"No TPU reachable at '{address}': {reason}. Pass tpu=ADDRESS of a TPU VM/node ('local' "
+                           "on a TPU VM, a TPU name or grpc://HOST:8470) or use strategy='mirrored'.") from None
 
 
 def make_strategy(name="default", tpu=None, devices=None, tpu_connect_timeout=TPU_CONNECT_TIMEOUT_S):

@@ -14,15 +14,15 @@ import tempfile
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from gan import checks
 from gan import health
 from gan import losses as gan_losses
 from gan import checkpoints
 from gan import eval as gan_eval
-from gan import summaries
+from gan import run_log, summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
@@ -97,11 +97,6 @@ def _default_optimizer():
 
 def _make_optimizer(optimizer, strategy):
     return _default_optimizer() if optimizer is None else optimizer_for(optimizer, strategy)
-
-
-def _check_positive(name, value):
-    if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
-        raise ValueError(f"{name} must be a positive integer or None, got {value!r}.")
 
 
 def _check_jit_compile(strategy, jit_compile):
@@ -263,7 +258,7 @@ class GANEstimator:
         if os.path.exists(model_dir) and not os.path.isdir(model_dir):
             raise ValueError(f"model_dir '{model_dir}' is a file; pass a directory (new or holding a run).")
         for name in ("save_checkpoints_steps", "keep_checkpoint_max", "log_every_steps", "steps_per_execution"):
-            _check_positive(name, locals()[name])
+            checks.positive_int(name, locals()[name], optional=True)
         base = gan_losses.get(loss)
         self.loss_pair = gan_losses.LossPair(generator_loss_fn or base.generator_loss_fn,
                                              discriminator_loss_fn or base.discriminator_loss_fn)
@@ -387,8 +382,8 @@ class GANEstimator:
         on a fresh run, that a discriminator can tell real data from the untrained
         generator's (`gan.health.preflight`; raises `gan.health.PreflightError`). Returns `self`.
         """
-        _check_positive("max_steps", max_steps)
-        _check_positive("steps", steps)
+        checks.positive_int("max_steps", max_steps, optional=True)
+        checks.positive_int("steps", steps, optional=True)
         if max_seconds is not None and max_seconds <= 0:
             raise ValueError(f"max_seconds must be positive or None, got {max_seconds!r}.")
         dataset = _call_input_fn(input_fn, ModeKeys.TRAIN, self.params)
@@ -440,7 +435,7 @@ class GANEstimator:
                     logs["steps_per_sec"] = (step - last_step) / max(now - last_time, 1e-9)
                     last_time, last_step = now, step
                     writer.scalars(step, logs)
-                    summaries.append_log(self._write_dir, {"step": step, "time": now, **logs})
+                    run_log.append_log(self._write_dir, {"step": step, "time": now, **logs})
                     bar.set_postfix(self._progress_fields(logs), refresh=False)
                     for hook in hooks:
                         hook(step, logs)
@@ -462,10 +457,10 @@ class GANEstimator:
     def _progress_fields(self, logs):
         """Losses, speed and the discriminator signal that fits the loss (accuracy or critic gap)."""
         fields = {"d_loss": logs["discriminator_loss"], "g_loss": logs["generator_loss"]}
-        if health.loss_family(self.loss_pair, default=health.WASSERSTEIN) == health.PROBABILISTIC:
+        if health.meaningful_signals(self.loss_pair) == health.ACCURACY_KEYS:
             fields["d_acc"] = health.balanced_accuracy(logs)
         else:
-            fields["gap"] = logs["critic_gap"]
+            fields["gap"] = logs[health.GAP_KEY]
         fields["steps/s"] = logs["steps_per_sec"]
         return {k: f"{v:.3g}" for k, v in fields.items()}
 
@@ -555,7 +550,7 @@ class GANEstimator:
         last value. `checkpoint_path` evaluates that checkpoint; `hooks` and `name` are
         TF estimator arguments without effect here.
         """
-        _check_positive("steps", steps)
+        checks.positive_int("steps", steps, optional=True)
         dataset = _call_input_fn(input_fn, ModeKeys.EVAL, self.params)
         self._build(dataset.element_spec[0])
         if checkpoint_path is not None:
@@ -709,4 +704,4 @@ class TPUGANEstimator:
     def __init__(self, *args, **kwargs):
         raise ValueError("TPUGANEstimator needs TF1's TPUEstimator, which TF2 removed; use "
                          "gan.GANEstimator(..., strategy=gan.distribute.make_strategy('tpu')) "
-                         "(gan-train --strategy=tpu)")
+                         "(strategy='tpu')")

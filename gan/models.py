@@ -12,6 +12,8 @@ import os
 import keras
 import tensorflow as tf
 
+from gan import atomic
+
 SPEC_FILE = "gan_spec.json"
 
 
@@ -101,11 +103,7 @@ def spec_from_json(data):
 
 def save_spec(model_dir, spec):
     """Records the generator-input spec so a new estimator can rebuild the networks."""
-    path = os.path.join(model_dir, SPEC_FILE)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump({"generator_inputs": spec_to_json(spec)}, f)
-    os.replace(tmp, path)
+    atomic.write_text(os.path.join(model_dir, SPEC_FILE), json.dumps({"generator_inputs": spec_to_json(spec)}))
 
 
 def load_spec(model_dir):

@@ -1,16 +1,14 @@
-"""TensorBoard summaries and the JSON-lines training log written to `model_dir`."""
+"""TensorBoard summaries written to `model_dir` (the JSON-lines training log is `gan.run_log`'s;
+`append_log`, `read_log` and `LOG_FILE` are reachable here too, where the README has always shown them)."""
 import enum
-import json
-import os
 
 import numpy as np
 import tensorflow as tf
 
 from gan.eval.summaries import add_image_comparison_summaries
 from gan.namedtuples import GANModel
-from gan import plots  # a module, not its names: gan.plots imports gan.eval, which imports this
-
-LOG_FILE = "train_log.jsonl"
+from gan import plots
+from gan.run_log import LOG_FILE, append_log, read_log  # noqa: F401  (documented as gan.summaries.read_log)
 
 
 class SummaryType(enum.IntEnum):
@@ -90,30 +88,3 @@ class SummaryWriter:
 
     def flush(self):
         self._writer.flush()
-
-
-def append_log(model_dir, record):
-    """Appends one JSON record (a dict of plain numbers) to the run's JSON-lines log, on a line of
-    its own even when a killed writer left the last line torn."""
-    with open(os.path.join(model_dir, LOG_FILE), "a+b") as f:
-        torn = False
-        if f.seek(0, os.SEEK_END) > 0:
-            f.seek(-1, os.SEEK_END)
-            torn = f.read(1) != b"\n"
-        f.write((b"\n" if torn else b"") + (json.dumps(record) + "\n").encode())
-
-
-def read_log(model_dir):
-    """All records of the run's JSON-lines log, oldest first (empty when there is none); a line
-    torn by a killed writer is skipped."""
-    path = os.path.join(model_dir, LOG_FILE)
-    if not os.path.exists(path):
-        return []
-    records = []
-    with open(path) as f:
-        for line in f:
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-    return records

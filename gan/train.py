@@ -17,7 +17,7 @@ import keras
 import tensorflow as tf
 
 from gan import pipeline
-from gan.health.signals import discriminator_accuracies
+from gan.losses.decisions import discriminator_accuracies
 from gan.namedtuples import GANTrainSteps
 
 
@@ -264,7 +264,7 @@ class AlternatingTrainer:
             "critic_gap": _float_mean(real_out) - _float_mean(gen_out),
         }
         logs["discriminator_real_accuracy"], logs["discriminator_generated_accuracy"] = (
-            discriminator_accuracies(real_out, gen_out, self.loss_config.discriminator_loss_fn or "wasserstein"))
+            discriminator_accuracies(real_out, gen_out, self.loss_config.discriminator_loss_fn))
         return logs
 
     def _update_generator(self, grads, total, logs):

@@ -181,6 +181,17 @@ def test_train_rejects_bad_input_leaving_the_run_untouched(case, train_rejection
     assert _snapshot(model_dir) == before
 
 
+def test_library_errors_reach_the_command_line_in_flag_terms(workdir):
+    """The library names its arguments (`download=False`, `data_dir=PATH`); gan-train says the flags."""
+    result = _cli(workdir, "train", f"--model_dir={workdir / 'unprepared'}", "--dataset=mnist", "--nodownload",
+                  f"--data_dir={workdir / 'empty_tfds'}")
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert last.startswith("gan-train: error: Dataset 'mnist' is not prepared in "), last
+    assert last.endswith("and --nodownload: pass --data_dir=PATH of a prepared copy (a TFDS data dir holding it)."), last
+    assert not os.path.exists(workdir / "unprepared")
+
+
 def test_train_rejects_a_model_dir_that_is_a_file(workdir):
     path = workdir / "a_file"
     path.write_text("not a run")

@@ -206,7 +206,7 @@ def test_not_prepared_without_download_is_one_line_and_writes_nothing(tmp_path):
     message = str(error.value)
     assert "\n" not in message
     assert message.startswith(f"Dataset 'mnist' is not prepared in {tmp_path} and download=False")
-    assert "--data_dir" in message
+    assert "data_dir=PATH" in message and "--" not in message  # library arguments, not flags
     assert _files(tmp_path) == []
 
 
@@ -240,7 +240,7 @@ def test_offline_download_fails_in_seconds_when_no_network_is_reachable(tmp_path
             data.describe("mnist", data_dir=str(tmp_path))
     assert time.monotonic() - start < 5
     assert str(error.value) == (f"Dataset 'mnist' is not prepared in {tmp_path} and could not be downloaded "
-                                f"(no network? {unreachable}): pass --data_dir with a prepared copy (a TFDS "
+                                f"(no network? {unreachable}): pass data_dir=PATH of a prepared copy (a TFDS "
                                 "data dir holding it).")
     assert _files(tmp_path) == []
 

@@ -151,7 +151,7 @@ def test_tpu_without_tpu_fails_fast_with_one_line(runs):
         message = outcome["error"]
         assert "\n" not in message
         assert message.startswith(f"No TPU reachable at '{address}'")
-        assert "--tpu=ADDRESS" in message and "--strategy=mirrored" in message
+        assert "tpu=ADDRESS" in message and "strategy='mirrored'" in message and "--" not in message
         assert outcome["seconds"] < 30
     assert "cannot connect to 127.0.0.1:1" in result["grpc://127.0.0.1:1"]["error"]
 

@@ -86,7 +86,7 @@ def test_generator_equal_to_the_data_gives_coin_flip_accuracy_and_the_monitor_sa
     est = estimator(tmp_path)
     result = health.preflight(est, gaussian_pairs(seed=1), steps=60, raise_on_failure=False)
     assert not result.passed and abs(result.accuracy - 0.5) < 0.15, result
-    assert "--nopreflight" in result.message  # an already-trained generator may skip the check
+    assert "preflight=False" in result.message  # an already-trained generator may skip the check
 
     events = []
     check = health.ConvergenceCheck("probabilistic", quality=lambda step, logs: 1.0, direction="min",
@@ -158,7 +158,7 @@ def test_minimax_generator_gradient_vanishes_at_a_confident_discriminator_and_th
         monitor(step * 100, logs)
     message = monitor.events[0].message
     assert monitor.events[0].step == 200 and "wins easily" in message and "saturates" in message
-    assert "try --loss=modified" in message and "\n" not in message
+    assert "try loss='modified'" in message and "\n" not in message
 
 
 def test_mode_collapse_alarm_on_constructed_samples():

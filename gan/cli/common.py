@@ -9,12 +9,13 @@ flags are reported in a fraction of a second.
 """
 import datetime
 import json
-import math
 import os
 import re
 import signal
 import sys
 import tempfile
+
+from gan import atomic, checks
 
 MANIFEST = "run.json"
 
@@ -134,30 +135,27 @@ def network_options(config, explicit=()):
 
 
 def check_positive_int(name, value, optional=False):
-    """UsageError unless `value` is a positive int (or None when `optional`).
+    """UsageError unless `value` is a positive int (or None when `optional`): `gan.checks.positive_int` for a flag.
 
     Example:
         check_positive_int('batch_size', 0)  # UsageError: --batch_size must be a positive integer; got 0.
     """
-    if value is None and optional:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UsageError(f"--{name} must be a positive integer; got {value!r}.")
+    try:
+        checks.positive_int(name, value, optional)
+    except checks.ArgumentError as error:
+        raise UsageError(f"--{error}") from None
 
 
 def check_range(name, value, low, high, low_open=False, high_open=False, optional=False):
-    """UsageError unless `low <= value <= high` (`<` where open); the message states the interval.
+    """UsageError unless `low <= value <= high` (`<` where open): `gan.checks.number_in` for a flag.
 
     Example:
         check_range('beta1', 1.0, 0.0, 1.0, high_open=True)  # UsageError: --beta1 must be in [0, 1); got 1.0.
     """
-    if value is None and optional:
-        return
-    above = value > low if low_open else value >= low
-    below = value < high if high_open else value <= high
-    if not (above and below and math.isfinite(value)):
-        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise UsageError(f"--{name} must be a finite number in {interval}; got {value!r}.")
+    try:
+        checks.number_in(name, value, low, high, low_open, high_open, optional)
+    except checks.ArgumentError as error:
+        raise UsageError(f"--{error}") from None
 
 
 def check_model_dir(model_dir):
@@ -234,14 +232,8 @@ def write_manifest(model_dir, manifest):
     Example:
         write_manifest('runs/x', {'config': {...}, 'dataset': {...}, 'versions': library_versions()})
     """
-    os.makedirs(model_dir, exist_ok=True)
-    path = os.path.join(model_dir, MANIFEST)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({**manifest, "updated": datetime.datetime.now().isoformat(timespec="seconds")}, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-    return path
+    record = {**manifest, "updated": datetime.datetime.now().isoformat(timespec="seconds")}
+    return atomic.write_text(os.path.join(model_dir, MANIFEST), json.dumps(record, indent=2) + "\n")
 
 
 def library_versions():
@@ -327,6 +319,33 @@ def one_line(error):
     return text or type(error).__name__
 
 
+def in_flag_terms(message, argument=None):
+    """The library's `message` in command-line terms: the argument mentions it writes as Python keywords
+    (`data_dir=PATH`, `strategy='mirrored'`, `preflight=False`) and a leading `argument` name (see
+    `gan.checks.ArgumentError`) become flags, for the names that are flags of this program.
+
+    Example:
+        in_flag_terms("use strategy='mirrored'.")  # "use --strategy=mirrored."
+        in_flag_terms('batch_size must be a positive integer; got 0.', 'batch_size')  # '--batch_size must ...'
+    """
+    from absl import flags  # pylint: disable=import-outside-toplevel
+
+    defined = flags.FLAGS
+
+    def flag(match):
+        name, value = match.group(1), match.group(2)
+        if name not in defined:
+            return match.group(0)
+        if value in ("True", "False") and isinstance(defined[name].default, bool):
+            return f"--{'' if value == 'True' else 'no'}{name}"
+        return f"--{name}={value.strip(chr(39))}"
+
+    message = re.sub(r"(?<![\w.-])([a-z][a-z0-9_]*)=('[^']*'|[^\s,;)]+?)(?=[.:]?(?:[\s,;)]|$))", flag, message)
+    if argument and argument in defined and message.startswith(f"{argument} "):
+        message = f"--{message}"
+    return message
+
+
 def exit_on_errors(program, main):
     """Wraps `main(argv)` so bad input ends as one stderr line and exit status 2 (NaN training: status 1).
 
@@ -336,8 +355,10 @@ def exit_on_errors(program, main):
     def wrapped(argv):
         try:
             return main(argv)
-        except ValueError as error:  # UsageError, and the library's DatasetError / IncompatibleCheckpointError
+        except UsageError as error:
             _fail(program, one_line(error), 2)
+        except ValueError as error:  # the library's ArgumentError, DatasetError, IncompatibleCheckpointError
+            _fail(program, in_flag_terms(one_line(error), getattr(error, "argument", None)), 2)
         except FloatingPointError as error:  # gan.NonFiniteError
             _fail(program, one_line(error), 1)
         except OSError as error:  # unwritable or full disk; gan.CheckpointWriteError mid-training

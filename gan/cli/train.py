@@ -378,7 +378,7 @@ def main(argv):
     try:
         strategy = distribute.make_strategy(flags.FLAGS.strategy, tpu=flags.FLAGS.tpu)
     except RuntimeError as error:  # no TPU reachable, or TensorFlow started too early
-        raise common.UsageError(common.one_line(error)) from None
+        raise common.UsageError(common.in_flag_terms(common.one_line(error))) from None
     if config["batch_size"] % strategy.num_replicas_in_sync:
         raise common.UsageError(f"--batch_size={config['batch_size']} must be a multiple of the "
                                 f"{strategy.num_replicas_in_sync} replicas of --strategy={flags.FLAGS.strategy}.")

@@ -16,22 +16,13 @@ from absl import logging
 
 from gan.data import embedded  # noqa: F401  (registers digits, grid, ring with TFDS)
 from gan.data import folder
+from gan.data.errors import DatasetError
 from gan.names import EMBEDDED_DATASETS as EMBEDDED
 from gan.names import is_image_folder
 from gan.names import unknown_dataset_message
+
 DATA_DIR_ENV = "GAN_DATA_DIR"
 _SNAPSHOT_DEPTH = 3  # data_dir/downloads/<dataset>/<file>: deep enough to see TFDS's partial files.
-
-
-class DatasetError(ValueError):
-    """A dataset that cannot be used: unknown name, not prepared, or missing a needed feature.
-
-    Example:
-        try:
-            describe('mnsit')
-        except DatasetError as error:
-            print(error)  # Unknown dataset 'mnsit' (did you mean mnist?). ...
-    """
 
 
 DatasetSpec = collections.namedtuple(
@@ -82,7 +73,7 @@ def prepared_builder(name, data_dir=None, download=True):
     is_embedded = builder.name in EMBEDDED
     if not (download or is_embedded):
         raise DatasetError(f"Dataset {name!r} is not prepared in {root} and download=False: "
-                           "pass --data_dir with a prepared copy (a TFDS data dir holding it).")
+                           "pass data_dir=PATH of a prepared copy (a TFDS data dir holding it).")
     # Under tfds.testing.mock_data nothing is downloaded, so there is nothing to probe for.
     mocked = type(builder).download_and_prepare.__module__.startswith("tensorflow_datasets.testing")
     if not (is_embedded or mocked):
@@ -104,13 +95,13 @@ def _prepare(builder, name, root, is_embedded):
         cause = f"{type(error).__name__}: {_first_line(error)}"
         if is_embedded:
             raise DatasetError(f"Dataset {name!r} could not be prepared in {root} ({cause}): "
-                               "pass a writable --data_dir.") from None
+                               "pass a writable data_dir=PATH.") from None
         raise DatasetError(_download_failed(name, root, cause)) from None
 
 
 def _download_failed(name, root, cause):
     return (f"Dataset {name!r} is not prepared in {root} and could not be downloaded (no network? {cause}): "
-            "pass --data_dir with a prepared copy (a TFDS data dir holding it).")
+            "pass data_dir=PATH of a prepared copy (a TFDS data dir holding it).")
 
 
 # TFDS reads prepared copies and most downloads from Google Cloud Storage.

@@ -9,7 +9,7 @@ takes seconds: the data comes from scikit-learn's bundled files or a fixed-seed 
   `image` [8, 8, 1] and `label` 0-9. One split, `train`; hold data out with TFDS split
   slicing, e.g. `train[:80%]` / `train[80%:]`.
 - `ring` / `grid`: the 2-D Gaussian mixtures of VEEGAN (Srivastava et al. 2017) and
-  PacGAN (Lin et al. 2018), centres and std from `gan.eval.mixture_metrics.MIXTURES`.
+  PacGAN (Lin et al. 2018), centres and std from `gan.data.mixtures.MIXTURES`.
   100,000 float32 `point` [2] per `train` split, each with its `mode` (index into the
   mixture's centres), drawn with equal mode weights from a fixed seed.
 
@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from sklearn import datasets as sklearn_datasets
 
-from gan.eval.mixture_metrics import MIXTURES
+from gan.data.mixtures import MIXTURES
 
 MIXTURE_POINTS = 100_000
 MIXTURE_SEED = 0
@@ -78,7 +78,7 @@ class _MixtureBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
         return tfds.core.DatasetInfo(
             builder=self,
             description=f"2-D Gaussian mixture '{self.MIXTURE}': {len(mixture.centers)} equally likely modes, "
-                        f"std {mixture.std}; `mode` indexes gan.eval.mixture_metrics.MIXTURES centres.",
+                        f"std {mixture.std}; `mode` indexes gan.data.mixtures.MIXTURES centres.",
             features=tfds.features.FeaturesDict({
                 "point": tfds.features.Tensor(shape=(2,), dtype=np.float32),
                 "mode": tfds.features.ClassLabel(num_classes=len(mixture.centers)),

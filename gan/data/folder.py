@@ -20,6 +20,8 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 from PIL import Image
 
+from gan.data.errors import DatasetError
+
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 SPLIT = "train"
 
@@ -35,8 +37,6 @@ class ImageFolder:
     """
 
     def __init__(self, root):
-        from gan.data.catalog import DatasetError  # pylint: disable=import-outside-toplevel  (catalog imports us)
-
         root = os.path.expanduser(root)
         if not os.path.isdir(root):
             raise DatasetError(f"Dataset folder {root!r} does not exist; pass a folder of PNG/JPEG images "

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from gan import checks
 from gan.data.catalog import DatasetError, check_image_size, prepared_builder, spec_from_builder
 
 CACHE_LIMIT_BYTES = 1 << 30  # Decoded float32 data up to 1 GiB is kept in memory after the first epoch.
@@ -84,11 +85,6 @@ def real_dataset(name, split="train", data_dir=None, download=True, image_size=N
     return _examples(name, split, data_dir, download, image_size, image_key, label_key)[2]
 
 
-def _check_positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive int; got {value!r}.")
-
-
 def _gathered_batches(examples, num_examples, batch_size, shuffle, repeat, seed):
     """Full batches of `examples` (one epoch, or endless with `repeat`), each epoch in a fresh
     random order when `shuffle`; the examples' last partial batch of each epoch is dropped."""
@@ -118,8 +114,8 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
         (noise, labels), images = next(iter(gan_dataset('digits', 16, conditional=True, seed=1)))
         labels.shape  # (16, 10)
     """
-    _check_positive_int(batch_size, "batch_size")
-    _check_positive_int(noise_dims, "noise_dims")
+    checks.positive_int("batch_size", batch_size)
+    checks.positive_int("noise_dims", noise_dims)
     spec, num_examples, dataset = _examples(name, split, data_dir, download, image_size, image_key, label_key,
                                             shuffle_files=shuffle, seed=seed)
     if conditional and spec.num_classes is None:
@@ -161,8 +157,8 @@ def gan_input_fn(name, batch_size, noise_dims=64, conditional=False, split="trai
     Example:
         estimator.train(gan_input_fn('ring', batch_size=256), max_steps=1000)
     """
-    _check_positive_int(batch_size, "batch_size")
-    _check_positive_int(noise_dims, "noise_dims")
+    checks.positive_int("batch_size", batch_size)
+    checks.positive_int("noise_dims", noise_dims)
     check_image_size(image_size)
 
     def input_fn():

@@ -8,9 +8,11 @@ name and renamed, so a crash or a concurrent run never leaves half a file.
 import json
 import os
 import re
-import tempfile
 
 import numpy as np
+
+from gan.data import catalog
+from gan import atomic
 
 CACHE_ENV = "GAN_CACHE_DIR"
 
@@ -30,21 +32,11 @@ def dataset_key(name, split="train", data_dir=None, image_size=None, download=Tr
     Example:
         dataset_key('digits')[1]  # 'digits-1.0.0-train-8x8x1'
     """
-    # Imported here: gan.data imports gan.eval (for the mixtures), so a top-level import would be circular.
-    from gan.data import catalog  # pylint: disable=import-outside-toplevel
-
     builder = catalog.prepared_builder(name, data_dir, download)
     spec = catalog.spec_from_builder(name, builder, image_size=image_size)
     safe_split = re.sub(r"[^A-Za-z0-9_.%-]+", "_", split)
     shape = "x".join(str(d) for d in spec.data_shape)
     return spec, f"{name}-{builder.info.version}-{safe_split}-{shape}"
-
-
-def _atomic_target(path):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=os.path.basename(path))
-    os.close(handle)
-    return temporary
 
 
 def write_json(path, record):
@@ -53,10 +45,7 @@ def write_json(path, record):
     Example:
         write_json('/tmp/cache/info.json', {'accuracy': 0.98})
     """
-    temporary = _atomic_target(path)
-    with open(temporary, "w") as f:
-        json.dump(record, f, indent=2, sort_keys=True)
-    os.replace(temporary, path)
+    atomic.write_text(path, json.dumps(record, indent=2, sort_keys=True))
 
 
 def read_json(path):
@@ -77,7 +66,6 @@ def write_arrays(path, **arrays):
     Example:
         write_arrays('/tmp/cache/stats.npz', mean=np.zeros(3))
     """
-    temporary = _atomic_target(path)
-    with open(temporary, "wb") as f:
-        np.savez(f, **arrays)
-    os.replace(temporary, path)
+    with atomic.replacing(path) as temporary:
+        with open(temporary, "wb") as f:
+            np.savez(f, **arrays)

@@ -19,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
+from gan.data import real_dataset
+from gan import atomic
 from gan.eval import cache
 
 # Bump when the network or its training changes, so older cached classifiers are not reused.
@@ -112,7 +114,6 @@ def _accuracy(model, dataset):
 
 
 def _train(spec, key, split, data_dir, image_size, download, epochs, batch_size, seed):
-    from gan.data import real_dataset  # pylint: disable=import-outside-toplevel  (circular: gan.data imports gan.eval)
 
     fit_split, held_out_split = _splits(spec, split)
     fit_data = real_dataset(spec.name, fit_split, data_dir, download, image_size).cache()
@@ -159,10 +160,8 @@ def dataset_classifier(name, split="train", data_dir=None, cache_dir=None, image
     if info is not None and os.path.isfile(model_path):
         return DatasetClassifier(keras.models.load_model(model_path, compile=False), info, directory, False)
     model, info = _train(spec, key, split, data_dir, image_size, download, epochs, batch_size, seed)
-    os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, f".tmp-{os.getpid()}-{MODEL_FILE}")
-    model.save(temporary)
-    os.replace(temporary, model_path)
+    with atomic.replacing(model_path) as temporary:
+        model.save(temporary)
     cache.write_json(info_path, info)  # Written last: its presence marks a complete entry.
     logging.info("Trained the %s classifier (%s, %d examples, %d epochs, %.1f s): held-out accuracy %.4f on %d "
                  "examples of %s; cached in %s", name, info["training_split"], info["num_training"], info["epochs"],

@@ -13,7 +13,8 @@ import time
 
 import tensorflow as tf
 
-from gan import summaries
+from gan import checks
+from gan import run_log
 from gan.eval import cache
 
 BEST_DIR = "best"
@@ -51,8 +52,7 @@ class EvalHook:
     """A training hook: evaluates every `every` steps and keeps the best checkpoint (see `make_eval_hook`)."""
 
     def __init__(self, estimator, eval_input_fn, every, best_metric=None, steps=None, model_dir=None):
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer; got {every!r}.")
+        checks.positive_int("every", every)
         self.direction = metric_direction(best_metric) if best_metric else None
         self.estimator, self.eval_input_fn, self.every = estimator, eval_input_fn, every
         self.best_metric, self.steps = best_metric, steps
@@ -72,7 +72,7 @@ class EvalHook:
         self._last_step = step
         results = self.estimator.evaluate(self.eval_input_fn, steps=self.steps)
         results.pop("global_step", None)
-        summaries.append_log(self.model_dir, {"step": step, "time": time.time(),
+        run_log.append_log(self.model_dir, {"step": step, "time": time.time(),
                                               **{f"eval/{k}": v for k, v in results.items()}})
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.model_dir, EVAL_DIR))

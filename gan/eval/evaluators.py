@@ -11,6 +11,8 @@ generated_data, generator_inputs)` with numpy batches, `result() -> dict of floa
 """
 import numpy as np
 
+from gan.data import describe
+from gan import checks
 from gan.eval.classifier_metrics import frechet_distance_from_statistics
 from gan.eval.classifiers import dataset_classifier
 from gan.eval.inception import InceptionExtractor
@@ -128,8 +130,7 @@ class MixtureMetrics:
     def __init__(self, mixture="ring", num_samples=PACGAN_SAMPLES):
         if not (isinstance(mixture, Mixture) or mixture in MIXTURES):
             raise ValueError(f"unknown mixture {mixture!r}; accepted: {', '.join(sorted(MIXTURES))} or a Mixture.")
-        if not isinstance(num_samples, int) or num_samples < 1:
-            raise ValueError(f"num_samples must be a positive integer; got {num_samples!r}.")
+        checks.positive_int("num_samples", num_samples)
         self.mixture, self.num_samples = mixture, num_samples
         self.reset_state()
 
@@ -171,7 +172,6 @@ def metrics_for(dataset_name, data_dir=None, cache_dir=None, split="train", imag
         metrics = metrics_for('digits', cache_dir='/tmp/gan_cache')
         gan.GANEstimator(gen_fn, disc_fn, eval_metrics=metrics).evaluate(input_fn, steps=10)
     """
-    from gan.data import describe  # pylint: disable=import-outside-toplevel  (circular: gan.data imports gan.eval)
 
     if extractor not in EXTRACTORS:
         raise ValueError(f"unknown extractor {extractor!r}; accepted: {', '.join(EXTRACTORS)}.")

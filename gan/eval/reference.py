@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from gan.data import real_dataset
 from gan.eval import cache
 from gan.eval.running_statistics import RunningStatistics
 
@@ -81,7 +82,6 @@ def real_reference(extractor, name, split="train", data_dir=None, cache_dir=None
     Example:
         reference = real_reference(dataset_classifier('digits'), 'digits')
     """
-    from gan.data import real_dataset  # pylint: disable=import-outside-toplevel  (circular: gan.data imports gan.eval)
 
     _, key = cache.dataset_key(name, split, data_dir, image_size, download)
     path = os.path.join(cache.resolve_cache_dir(cache_dir), "references", extractor.cache_name,

@@ -19,6 +19,7 @@ import collections
 
 import numpy as np
 
+from gan import checks
 from gan.eval import _checks
 
 PrecisionRecall = collections.namedtuple("PrecisionRecall", ["precision", "recall"])
@@ -32,10 +33,8 @@ def _features(values, name, min_rows, purpose):
 
 
 def _check_settings(k, max_block_size):
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer; got {k!r}.")
-    if not isinstance(max_block_size, int) or max_block_size < 1:
-        raise ValueError(f"max_block_size must be a positive integer; got {max_block_size!r}.")
+    checks.positive_int("k", k)
+    checks.positive_int("max_block_size", max_block_size)
 
 
 def _check_widths(real, generated, purpose):

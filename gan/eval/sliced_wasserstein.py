@@ -10,6 +10,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from gan import checks
+
 # 5x5 binomial filter, the Gaussian used by cv2.pyrDown / cv2.pyrUp.
 _BINOMIAL_5 = np.outer([1.0, 4.0, 6.0, 4.0, 1.0], [1.0, 4.0, 6.0, 4.0, 1.0]) / 256.0
 
@@ -131,8 +133,7 @@ def sliced_wasserstein_distance(real_images, fake_images, resolution_min=16, pat
     for name, value in (("resolution_min", resolution_min), ("patches_per_image", patches_per_image),
                         ("patch_size", patch_size), ("random_sampling_count", random_sampling_count),
                         ("random_projection_dim", random_projection_dim)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        checks.positive_int(name, value)
     if min(height, width) < patch_size:
         raise ValueError(f"images must be at least patch_size={patch_size} pixels high and wide; "
                          f"got {height}x{width}.")

@@ -29,7 +29,9 @@ from gan.health.modes import (
 from gan.health.monitor import HealthMonitor, TrainingCollapsed, monitor_for, print_event
 from gan.health.startup import PreflightError, PreflightResult, preflight
 from gan.health.signals import (
+    ACCURACY_KEYS,
     FAMILIES,
+    GAP_KEY,
     PROBABILISTIC,
     WASSERSTEIN,
     balanced_accuracy,
@@ -40,7 +42,7 @@ from gan.health.signals import (
 from gan.health.stall import StallCheck, minimax_gradient_factor, uses_minimax_generator_loss
 
 __all__ = [
-    "COLLAPSED", "CONVERGED", "FAMILIES", "KINDS", "MODE_COLLAPSE", "PROBABILISTIC", "STALL", "WASSERSTEIN",
+    "ACCURACY_KEYS", "COLLAPSED", "CONVERGED", "FAMILIES", "GAP_KEY", "KINDS", "MODE_COLLAPSE", "PROBABILISTIC", "STALL", "WASSERSTEIN",
     "ConvergenceCheck", "Coverage", "EvalQuality", "HealthEvent", "HealthMonitor", "ModeCollapseCheck",
     "PreflightError", "PreflightResult", "StallCheck", "TrainingCollapsed", "balanced_accuracy",
     "best_checkpoint_note", "class_histogram", "classifier_histogram", "coverage", "discriminator_accuracies",

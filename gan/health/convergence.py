@@ -16,6 +16,7 @@ import collections
 import math
 import os
 
+from gan import checks
 from gan.eval import metric_direction, read_best
 from gan.eval.eval_hook import BEST_DIR
 from gan.health.events import COLLAPSED, CONVERGED, HealthEvent
@@ -91,8 +92,7 @@ class ConvergenceCheck:
         if family not in FAMILIES:
             raise ValueError(f"family must be one of {', '.join(FAMILIES)}; got {family!r}.")
         for name, value in (("window", window), ("patience", patience), ("collapse_patience", collapse_patience)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+            checks.positive_int(name, value)
         self.metric = quality if isinstance(quality, str) else getattr(quality, "metric", "quality")
         if quality is not None and direction is None:
             direction = getattr(quality, "direction", None) or metric_direction(self.metric)

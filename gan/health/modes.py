@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gan import checks
 from gan.data import describe
 from gan.eval import MIXTURES, Mixture, dataset_classifier, mode_histogram
 from gan.health.events import MODE_COLLAPSE, HealthEvent
@@ -129,8 +130,7 @@ class ModeCollapseCheck:
 
     def __init__(self, samples_fn, histogram, what="classes", every=500, min_coverage=0.5, max_share=0.5,
                  min_samples=None, min_share=0.2):
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer; got {every!r}.")
+        checks.positive_int("every", every)
         self.samples_fn, self.histogram, self.what, self.every = samples_fn, histogram, what, every
         self.options = dict(min_coverage=min_coverage, max_share=max_share, min_samples=min_samples,
                             min_share=min_share)

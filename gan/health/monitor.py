@@ -16,7 +16,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from gan import summaries
+from gan import run_log
 from gan.health.convergence import ConvergenceCheck
 from gan.health.events import COLLAPSED
 from gan.health.modes import ModeCollapseCheck
@@ -71,7 +71,7 @@ class HealthMonitor:
         if self.report is not None:
             self.report(event)
         if self.model_dir:
-            summaries.append_log(self.model_dir, {"step": event.step, "time": time.time(),
+            run_log.append_log(self.model_dir, {"step": event.step, "time": time.time(),
                                                   EVENT_KEY: event.kind, MESSAGE_KEY: event.message})
 
 

@@ -14,6 +14,7 @@ Example:
 import collections
 import math
 
+from gan import checks
 from gan import losses as gan_losses
 from gan.health.events import STALL, HealthEvent
 
@@ -59,9 +60,8 @@ class StallCheck:
     []
     """
 
-    def __init__(self, gan_loss, accuracy=0.95, saturation=0.01, patience=2, suggestion="--loss=modified"):
-        if not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be a positive integer; got {patience!r}.")
+    def __init__(self, gan_loss, accuracy=0.95, saturation=0.01, patience=2, suggestion="loss='modified'"):
+        checks.positive_int("patience", patience)
         self.active = uses_minimax_generator_loss(gan_loss)
         self.accuracy, self.saturation, self.patience = accuracy, saturation, patience
         self.suggestion = suggestion

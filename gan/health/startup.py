@@ -19,6 +19,7 @@ from typing import NamedTuple
 import keras
 import tensorflow as tf
 
+from gan import checks
 from gan.models import adversarial_output
 
 DEFAULT_STEPS = 100
@@ -63,7 +64,7 @@ def _copy(discriminator):
     except (ValueError, TypeError, NotImplementedError) as error:
         raise ValueError(f"the start-up check cannot copy the discriminator ({type(error).__name__}: "
                          f"{str(error).splitlines()[0][:200] if str(error) else ''}); build it from layers "
-                         "(functional Keras) or skip the check (--nopreflight).") from None
+                         "(functional Keras) or skip the check (preflight=False).") from None
 
 
 def _failure_message(accuracy, real_accuracy, generated_accuracy, steps, min_accuracy):
@@ -75,7 +76,7 @@ def _failure_message(accuracy, real_accuracy, generated_accuracy, steps, min_acc
             "What to change: make sure the discriminator actually uses its data input and has enough capacity "
             "(layers, units), try another discriminator learning rate, scale real data to [-1, 1] like the "
             "generator's output, and check the data pipeline (real batches that are constant, empty or noise); "
-            "if the generator is already trained, skip this check (--nopreflight).")
+            "if the generator is already trained, skip this check (preflight=False).")
 
 
 def preflight(networks, input_fn, steps=DEFAULT_STEPS, eval_batches=DEFAULT_EVAL_BATCHES,
@@ -93,8 +94,8 @@ def preflight(networks, input_fn, steps=DEFAULT_STEPS, eval_batches=DEFAULT_EVAL
     >>> preflight(estimator, gan.data.gan_input_fn('ring', 256, noise_dims=16)).passed
     True
     """
-    if not isinstance(steps, int) or steps < 1 or not isinstance(eval_batches, int) or eval_batches < 1:
-        raise ValueError(f"steps and eval_batches must be positive integers; got {steps!r} and {eval_batches!r}.")
+    checks.positive_int("steps", steps)
+    checks.positive_int("eval_batches", eval_batches)
     if not 0.5 <= min_accuracy <= 1.0:
         raise ValueError(f"min_accuracy must be in [0.5, 1]; got {min_accuracy!r}.")
     networks = getattr(networks, "networks", networks)

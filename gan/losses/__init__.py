@@ -19,6 +19,7 @@ from gan.losses.registry import (
     generator_loss_needs_real_outputs,
     get,
     is_zero_sum,
+    loss_family,
     names,
     register,
 )

@@ -7,7 +7,7 @@ the trainer can skip computing D(x) for generator losses that never read it.
 import inspect
 from typing import Callable, NamedTuple
 
-from gan.losses import functions
+from gan.losses import decisions, functions
 
 REAL_OUTPUTS = "discriminator_real_outputs"
 GEN_OUTPUTS = "discriminator_gen_outputs"
@@ -105,6 +105,23 @@ def is_zero_sum(gan_loss):
     return (gan_loss.generator_loss_fn, gan_loss.discriminator_loss_fn) in _ZERO_SUM
 
 
+def loss_family(gan_loss, default=None):
+    """'probabilistic' or 'wasserstein': how to read the discriminator's outputs under `gan_loss`.
+
+    `gan_loss` is a registered name, a `LossPair` or a discriminator loss function; its
+    family is the one declared for its discriminator loss at `register`. An undeclared
+    loss gives `default`, or a ValueError when `default` is None.
+
+    >>> loss_family('least_squares')
+    'probabilistic'
+    >>> loss_family(get('wasserstein_hinge'))
+    'wasserstein'
+    """
+    if isinstance(gan_loss, str) or isinstance(gan_loss, LossPair):
+        gan_loss = get(gan_loss).discriminator_loss_fn
+    return decisions.family_of(gan_loss, default)
+
+
 def names():
     """Sorted names of the registered losses.
 
@@ -128,13 +145,15 @@ def get(name_or_loss):
                      f"{', '.join(names())}")
 
 
-def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False, zero_sum=False):
+def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False, zero_sum=False, family=None):
     """Registers a loss pair under `name` and returns it as a `LossPair`.
 
     Both functions must declare the discriminator outputs they read (see
     `call_generator_loss`); an existing name needs `overwrite=True`. Pass
     `zero_sum=True` only when the generator loss's gradient with respect to
-    D(G(z)) is exactly minus the discriminator loss's (see `is_zero_sum`).
+    D(G(z)) is exactly minus the discriminator loss's (see `is_zero_sum`), and
+    `family` ('probabilistic' or 'wasserstein', see `loss_family`) for a new
+    discriminator loss, so training reports the signal that fits it.
 
     >>> pair = register('halved_wasserstein',
     ...                 lambda discriminator_gen_outputs: -0.5 * discriminator_gen_outputs,
@@ -154,21 +173,23 @@ def register(name, generator_loss_fn, discriminator_loss_fn, overwrite=False, ze
     if name in _REGISTRY and not overwrite:
         raise ValueError(f"GAN loss {name!r} is already registered; pass overwrite=True "
                          f"to replace it")
+    if family is not None:
+        decisions.declare_family(discriminator_loss_fn, family)
     _REGISTRY[name] = LossPair(generator_loss_fn, discriminator_loss_fn)
     if zero_sum:
         _ZERO_SUM.add((generator_loss_fn, discriminator_loss_fn))
     return _REGISTRY[name]
 
 
-register("wasserstein", functions.wasserstein_generator_loss,
-         functions.wasserstein_discriminator_loss, zero_sum=True)
+register("wasserstein", functions.wasserstein_generator_loss, functions.wasserstein_discriminator_loss,
+         zero_sum=True, family=decisions.WASSERSTEIN)
 register("wasserstein_hinge", functions.wasserstein_hinge_generator_loss,
-         functions.wasserstein_hinge_discriminator_loss)
+         functions.wasserstein_hinge_discriminator_loss, family=decisions.WASSERSTEIN)
 register("minimax", functions.minimax_generator_loss, functions.minimax_discriminator_loss,
-         zero_sum=True)
-register("modified", functions.modified_generator_loss,
-         functions.modified_discriminator_loss)
-register("least_squares", functions.least_squares_generator_loss,
-         functions.least_squares_discriminator_loss)
-register("relativistic", functions.relativistic_generator_loss,
-         functions.relativistic_discriminator_loss)
+         zero_sum=True, family=decisions.PROBABILISTIC)
+register("modified", functions.modified_generator_loss, functions.modified_discriminator_loss,
+         family=decisions.PROBABILISTIC)
+register("least_squares", functions.least_squares_generator_loss, functions.least_squares_discriminator_loss,
+         family=decisions.PROBABILISTIC)
+register("relativistic", functions.relativistic_generator_loss, functions.relativistic_discriminator_loss,
+         family=decisions.PROBABILISTIC)

@@ -2,6 +2,7 @@
 arXiv:1511.06434)."""
 from keras import layers
 
+from gan import checks
 from gan.networks.core import (
     NetworkPair,
     check_shape,
@@ -66,8 +67,7 @@ def dcgan(
     height, width, channels = check_shape(data_shape, rank=3)
     sizes = {"base_filters": base_filters, "kernel_size": kernel_size, "max_filters": max_filters}
     for name, value in sizes.items():
-        if not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        checks.positive_int(name, value)
     doublings, (start_h, start_w) = upsampling_plan(height, width)
     generator_filters = [min(base_filters * 2**i, max_filters) for i in range(doublings, -1, -1)]
     discriminator_filters = [

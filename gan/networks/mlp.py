@@ -3,6 +3,7 @@ import math
 
 from keras import layers
 
+from gan import checks
 from gan.networks.core import (
     NetworkPair,
     check_shape,
@@ -29,9 +30,7 @@ def mlp(data_shape=(2,), *, hidden_units=(128, 128), spectral_norm=False, condit
     (None, 1)
     """
     shape = check_shape(data_shape)
-    units = tuple(hidden_units)
-    if any(not isinstance(u, int) or u <= 0 for u in units):
-        raise ValueError(f"hidden_units must be positive ints, got {hidden_units!r}")
+    units = tuple(checks.positive_int("hidden_units", u) for u in hidden_units)
 
     def generator_fn(generator_inputs):
         """Maps noise (and labels) to unbounded samples of shape `data_shape`."""
