@@ -28,7 +28,7 @@ from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan import pipeline
 from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
 from gan.stargan_estimator import StarGANEstimator, stargan_prediction_input_fn_wrapper  # noqa: F401
-from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
+from gan.train import GANTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
 from gan.train_ops import TrainHooksFn
 
 # Adam as in the WGAN-GP paper (Gulrajani et al. 2017: lr 1e-4, beta2 0.9) with DCGAN's
@@ -285,6 +285,7 @@ class GANEstimator:
         self._mixed_precision = None if mixed_precision == "float32" else mixed_precision
         self._ema = None
         self._trainer = self._manager = None
+        self._stop_requested = False
         self._build_from_model_dir()
 
     # ---- state ---------------------------------------------------------------------
@@ -299,11 +300,10 @@ class GANEstimator:
         return bool(getattr(self.strategy.extended, "should_checkpoint", True))
 
     def _build_from_model_dir(self):
+        """Builds the networks now when `model_dir` records their inputs (so predict works before train)."""
         spec = load_spec(self.model_dir)
-        if spec is None:
-            return False
-        self._build(spec)
-        return True
+        if spec is not None:
+            self._build(spec)
 
     def _build(self, generator_inputs_spec):
         """Creates networks, optimizers and checkpoint state once, under the strategy's scope."""
@@ -331,14 +331,14 @@ class GANEstimator:
                          else tf.random.Generator.from_non_deterministic_state())
             if self._ema_decay is not None:
                 self._ema = GeneratorEMA(self.networks.generator, self.networks.generator_twin(), self._ema_decay)
-            self._trainer = AlternatingTrainer(
+            self._trainer = GANTrainer(
                 self.networks, self.loss_config, g_opt, d_opt, self.train_steps, self.strategy, rng=self._rng,
                 jit_compile=self._jit_compile, generator_ema=self._ema, joint_train=self._joint_train,
                 clip_discriminator_weights=self._clip_discriminator_weights)
         state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
                      generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
         if self._ema is not None:
-            state["generator_ema"] = self._ema.model
+            state["generator_ema"] = self._ema.average
         self._checkpoint = tf.train.Checkpoint(**state)
         # Under multi-worker training only the chief writes to model_dir; the other workers
         # save the same collective state to a scratch dir, as tf.distribute expects.
@@ -378,7 +378,8 @@ class GANEstimator:
 
         `input_fn()` returns a `tf.data.Dataset` of `(generator_inputs, real_data)` batches
         (TF-GAN's estimator contract); each update takes one batch. `hooks` are callables
-        `hook(step, logs)` run every `log_every_steps` rounds. `preflight=True` first checks,
+        `hook(step, logs)` run in order every `log_every_steps` rounds, on one dict per call (a hook may
+        add entries for the later ones, as `gan.eval.EvalHook` adds `eval/<metric>`). `preflight=True` first checks,
         on a fresh run, that a discriminator can tell real data from the untrained
         generator's (`gan.health.preflight`; raises `gan.health.PreflightError`). Returns `self`.
         """
@@ -411,6 +412,9 @@ class GANEstimator:
         logs = {}
         try:
             while step < target:
+                if self._stop_requested:
+                    self._stop_requested = False
+                    raise KeyboardInterrupt
                 n = min(self._steps_per_execution, target - step,
                         self._log_every - step % self._log_every, self._save_every - step % self._save_every)
                 try:
@@ -437,8 +441,9 @@ class GANEstimator:
                     writer.scalars(step, logs)
                     run_log.append_log(self._write_dir, {"step": step, "time": now, **logs})
                     bar.set_postfix(self._progress_fields(logs), refresh=False)
+                    shared = dict(logs)  # hooks may add entries for the hooks after them
                     for hook in hooks:
-                        hook(step, logs)
+                        hook(step, shared)
                 if step % self._save_every == 0 or step == target or out_of_time:
                     self._save(step, logs, writer, preview_inputs, preview_real)
                 if out_of_time:
@@ -477,6 +482,15 @@ class GANEstimator:
         per_replica = self.strategy.run(lambda: tf.identity(value))
         return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
 
+    def request_stop(self):
+        """Asks a running `train` to stop at its next round boundary: it saves that step and raises
+        KeyboardInterrupt, as Ctrl-C does. Safe to call from a signal handler or another thread.
+
+        Example:
+            signal.signal(signal.SIGTERM, lambda signum, frame: est.request_stop())
+        """
+        self._stop_requested = True
+
     def save_checkpoint(self, directory):
         """Writes the current state to its own `directory` (e.g. the best run so far); returns the path."""
         if self._manager is None:
@@ -501,7 +515,7 @@ class GANEstimator:
     def generate(self, generator_inputs):
         """Samples for a batch of generator inputs, from the EMA generator when there is one."""
         return self.networks.generate(generator_inputs, training=False,
-                                      generator=self._ema.model if self._ema is not None else None)
+                                      generator=self._ema.average if self._ema is not None else None)
 
     def _latest_saved_step(self):
         path = self._manager.latest_checkpoint
@@ -669,7 +683,7 @@ class GANEstimator:
         signature = [tf.TensorSpec(s.shape, s.dtype, name=n) for s, n in zip(flat, names)]
         module = tf.Module()
         # The predict-mode copy of a mode-aware generator, its weights copied now, not in the signature.
-        module.generator = (self._ema.model if self._ema is not None
+        module.generator = (self._ema.average if self._ema is not None
                             else self.networks.models_for(ModeKeys.PREDICT)[0])
         networks = self.networks
 

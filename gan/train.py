@@ -16,13 +16,13 @@ the same code serves one device, several GPUs, several hosts and TPUs.
 import keras
 import tensorflow as tf
 
-from gan import pipeline
+from gan import checks, pipeline
 from gan.losses.decisions import discriminator_accuracies
 from gan.namedtuples import GANTrainSteps
 
 
 class GeneratorEMA:
-    """An exponential moving average of the generator's weights, kept in a twin network.
+    """An exponential moving average of the generator's weights, kept in a twin network (`average`).
 
     Sampling from the average of recent generators gives sharper, more stable samples
     than the last iterate (Yazici et al. 2019, "The Unusual Effectiveness of Averaging in
@@ -42,7 +42,7 @@ class GeneratorEMA:
             raise ValueError(f"generator_ema_decay must be in (0, 1), got {decay!r}.")
         if len(generator.weights) != len(twin.weights):
             raise ValueError("The EMA twin of the generator must have the same weights.")
-        self.model, self.decay = twin, decay  # the averaged generator
+        self.average, self.decay = twin, decay
         trainable = {id(v) for v in generator.trainable_weights}
         self._pairs = [(t, v, id(v) in trainable) for t, v in zip(twin.weights, generator.weights)]
         for t, v, _ in self._pairs:
@@ -63,8 +63,7 @@ def _validate_train_steps(train_steps):
     if not isinstance(train_steps, GANTrainSteps):
         raise ValueError(f"train_steps must be a gan.GANTrainSteps, got {train_steps!r}.")
     for name, value in zip(train_steps._fields, train_steps):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"GANTrainSteps.{name} must be a positive integer, got {value!r}.")
+        checks.positive_int(f"GANTrainSteps.{name}", value)
 
 
 def _unscaled_norm(grads, optimizer, replicas):
@@ -127,7 +126,7 @@ def optimizer_for(optimizer, strategy):
     return type(optimizer).from_config(optimizer.get_config())
 
 
-class AlternatingTrainer:
+class GANTrainer:
     """Builds the compiled training round for one GAN, on the pipeline's model and loss stages.
 
     Each update builds the `GANModel` of one batch (`gan.pipeline.model_from_networks`),
@@ -142,7 +141,7 @@ class AlternatingTrainer:
     ACGAN's labels are the generator inputs' last element; InfoGAN's structured codes are
     their last `num_structured` elements.
 
-    >>> trainer = AlternatingTrainer(networks, LossConfig(*gan.losses.get('wasserstein')), g_opt, d_opt)
+    >>> trainer = GANTrainer(networks, LossConfig(*gan.losses.get('wasserstein')), g_opt, d_opt)
     >>> logs = trainer.train_rounds(iter(strategy.experimental_distribute_dataset(ds)), 10)
     """
 

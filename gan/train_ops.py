@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from gan.namedtuples import CycleGANModel, GANTrainOps, GANTrainSteps
 from gan.pipeline import LossConfig
-from gan.train import AlternatingTrainer, optimizer_for
+from gan.train import GANTrainer, optimizer_for
 
 
 # ---- stage 3: the train ops --------------------------------------------------------------
@@ -59,7 +59,7 @@ def gan_train_ops(model, loss, generator_optimizer, discriminator_optimizer, che
         raise ValueError("gan_train_ops needs the GANLoss made by gan.gan_loss, or a function "
                          "loss(gan_model) -> GANLoss: in TF2 a loss tensor computed earlier has no gradient")
     strategy = tf.distribute.get_strategy()
-    trainer = AlternatingTrainer(
+    trainer = GANTrainer(
         networks, config, optimizer_for(generator_optimizer, strategy), optimizer_for(discriminator_optimizer, strategy),
         model_kind=getattr(model, "kind", "gan"), num_structured=getattr(model, "num_structured", 0))
     step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")

@@ -318,6 +318,21 @@ def test_interrupted_training_keeps_its_progress(tmp_path):
     assert estimator(tmp_path).global_step == 15
 
 
+def test_request_stop_ends_training_at_the_next_round_with_a_save(tmp_path):
+    """What gan-train's SIGTERM / SIGINT handler calls: no exception is raised inside the handler."""
+    est = estimator(tmp_path, save_checkpoints_steps=100, log_every_steps=5)
+
+    def ask_to_stop(step, logs):
+        if step == 10:
+            est.request_stop()
+
+    with pytest.raises(KeyboardInterrupt):
+        est.train(pairs(), max_steps=50, hooks=[ask_to_stop], progress=False)
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("ckpt-10")
+    est.train(pairs(), max_steps=20, progress=False)  # the request was used up: training resumes
+    assert est.global_step == 20
+
+
 def test_a_failed_save_keeps_older_checkpoints_and_leaves_no_temp_files(trained_dir, tmp_path, monkeypatch):
     model_dir = tmp_path / "disk_full"
     shutil.copytree(trained_dir, model_dir)

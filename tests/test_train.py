@@ -7,7 +7,7 @@ import tensorflow as tf
 import gan
 from gan.models import GANNetworks
 from gan.pipeline import LossConfig
-from gan.train import AlternatingTrainer, GANTrainSteps, GeneratorEMA
+from gan.train import GANTrainer, GANTrainSteps, GeneratorEMA
 
 
 def generator_fn(z):
@@ -31,7 +31,7 @@ def make_trainer(train_steps=GANTrainSteps(1, 1), loss="wasserstein", joint_trai
     networks.build(tf.TensorSpec([None, 4]))
     g_opt, d_opt = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1)
     config = LossConfig(*gan.losses.get(loss), gradient_penalty_weight=gradient_penalty_weight)
-    return AlternatingTrainer(networks, config, g_opt, d_opt, train_steps, joint_train=joint_train,
+    return GANTrainer(networks, config, g_opt, d_opt, train_steps, joint_train=joint_train,
                               clip_discriminator_weights=clip_discriminator_weights)
 
 
@@ -203,7 +203,7 @@ def test_optimizer_steps_of_big_networks_are_xla_compiled(discriminator, jit_com
     host_sgd = HostSGD(0.1)
     if jit_compile_attr is not None:
         host_sgd.jit_compile = jit_compile_attr
-    trainer = AlternatingTrainer(networks, LossConfig(*gan.losses.get("wasserstein")), keras.optimizers.SGD(0.1), host_sgd)
+    trainer = GANTrainer(networks, LossConfig(*gan.losses.get("wasserstein")), keras.optimizers.SGD(0.1), host_sgd)
     before = snapshot(networks.discriminator.trainable_variables)
     if compiled:
         with pytest.raises(tf.errors.InvalidArgumentError, match="compil"):
@@ -218,7 +218,7 @@ def test_generator_ema_is_a_bias_corrected_average_of_the_updates(jit_compile):
     networks = GANNetworks(generator_fn, discriminator_fn)
     networks.build(tf.TensorSpec([None, 4]))
     ema = GeneratorEMA(networks.generator, networks.generator_twin(), decay=0.75)
-    trainer = AlternatingTrainer(networks, LossConfig(*gan.losses.get("wasserstein")), keras.optimizers.SGD(0.1),
+    trainer = GANTrainer(networks, LossConfig(*gan.losses.get("wasserstein")), keras.optimizers.SGD(0.1),
                                  keras.optimizers.SGD(0.1), GANTrainSteps(1, 1), jit_compile=jit_compile,
                                  generator_ema=ema, joint_train=True)
     iterator, trainable = iter(batches()), {id(v) for v in networks.generator.trainable_weights}
@@ -228,7 +228,7 @@ def test_generator_ema_is_a_bias_corrected_average_of_the_updates(jit_compile):
         live.append(snapshot(networks.generator.weights))
     # Adam-style correction: sum_k 0.75**(3-k) * 0.25 * w_k / (1 - 0.75**3); the initial weights get no share.
     shares = np.array([0.75 ** 2, 0.75, 1.0]) * 0.25 / (1 - 0.75 ** 3)
-    for i, (average, variable) in enumerate(zip(ema.model.weights, networks.generator.weights)):
+    for i, (average, variable) in enumerate(zip(ema.average.weights, networks.generator.weights)):
         expected = (sum(share * w[i] for share, w in zip(shares, live)) if id(variable) in trainable
                     else live[-1][i])
         np.testing.assert_allclose(average.numpy(), expected, rtol=1e-5, atol=1e-6)

@@ -112,15 +112,11 @@ def resolve(explicit, recorded=None, flag_defaults=None):
     return {**flag_defaults, **dataset_defaults(dataset), **recorded, **explicit}
 
 
-def network_options(config, explicit=()):
-    """Keyword options for the `gan.networks` factory of `config['architecture']`.
-
-    Unset (None) options are left to the factory. An option flag in `explicit` that the
-    architecture does not take is a UsageError.
+def check_network_flags(config, explicit):
+    """UsageError for an option flag in `explicit` that `config['architecture']` does not take.
 
     Example:
-        network_options({'architecture': 'mlp', 'hidden_units': (8,), 'spectral_norm': False})
-        # {'hidden_units': (8,), 'spectral_norm': False}
+        check_network_flags({'architecture': 'mlp'}, {'base_filters'})  # UsageError: --base_filters does not apply ...
     """
     accepted = ARCHITECTURE_OPTIONS.get(config["architecture"], ())
     for name in sorted(set(explicit) & {o for opts in ARCHITECTURE_OPTIONS.values() for o in opts}):
@@ -128,6 +124,18 @@ def network_options(config, explicit=()):
             takers = ", ".join(a for a, opts in ARCHITECTURE_OPTIONS.items() if name in opts)
             raise UsageError(f"--{name} does not apply to --architecture={config['architecture']}; "
                              f"it applies to: {takers}.")
+
+
+def network_options(config, explicit=()):
+    """Keyword options for the `gan.networks` factory of `config['architecture']` (after
+    `check_network_flags(config, explicit)`); unset (None) options are left to the factory.
+
+    Example:
+        network_options({'architecture': 'mlp', 'hidden_units': (8,), 'spectral_norm': False})
+        # {'hidden_units': (8,), 'spectral_norm': False}
+    """
+    check_network_flags(config, explicit)
+    accepted = ARCHITECTURE_OPTIONS.get(config["architecture"], ())
     options = {name: config.get(name) for name in accepted if config.get(name) is not None}
     if "hidden_units" in options:
         options["hidden_units"] = tuple(options["hidden_units"])
@@ -376,6 +384,19 @@ def exit_on_errors(program, main):
 
 
 _SIGNALS_SEEN = []
+_STOP_REQUESTS = []
+
+
+def stop_signals_call(request_stop):
+    """From now on the first SIGINT / SIGTERM calls `request_stop()` (e.g. `GANEstimator.request_stop`)
+    instead of raising KeyboardInterrupt wherever the program happens to be: the trainer then
+    stops at its next round boundary, saves, and raises KeyboardInterrupt itself. (Raised at a
+    random point, the interrupt can land in a finalizer, where Python prints and drops it.)
+
+    Example:
+        stop_signals_call(estimator.request_stop)
+    """
+    _STOP_REQUESTS[:] = [request_stop]
 
 
 def _stop_gracefully(signum, frame):
@@ -384,6 +405,9 @@ def _stop_gracefully(signum, frame):
     if _SIGNALS_SEEN:
         os._exit(128 + signum)  # pylint: disable=protected-access
     _SIGNALS_SEEN.append(signal.Signals(signum).name)
+    if _STOP_REQUESTS:
+        _STOP_REQUESTS[0]()
+        return
     raise KeyboardInterrupt
 
 

@@ -201,7 +201,7 @@ def settings():
     config = common.resolve(explicit, manifest and _trusted(manifest["config"]), defaults)
     check_values(config)
     check_names(config)
-    common.network_options(config, explicit)
+    common.check_network_flags(config, explicit)
     return model_dir, manifest, config, explicit
 
 
@@ -322,8 +322,12 @@ class EvalReport:
 
 
 def health_and_eval_hooks(gan, config, spec, estimator):
-    """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask."""
-    eval_hook = quality = None
+    """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask.
+
+    Each is a hook of its own; the monitor, listed after the evaluation, reads its metric
+    from the `eval/<metric>` entries the evaluation adds to the logs.
+    """
+    hooks, best_metric = [], None
     if config["eval_every"]:
         metrics = gan.eval.metrics_for(config["dataset"], data_dir=config["data_dir"], split=config["split"],
                                        image_size=config["image_size"], download=config["download"])
@@ -333,21 +337,21 @@ def health_and_eval_hooks(gan, config, spec, estimator):
             config["dataset"], batch, noise_dims=config["noise_dims"], conditional=config["conditional"],
             split=config["split"], data_dir=config["data_dir"], download=config["download"],
             image_size=config["image_size"], seed=config["seed"])
-        eval_hook = EvalReport(gan.eval.make_eval_hook(estimator, metrics, eval_input_fn, every=config["eval_every"],
-                                                       best_metric=best_metric,
-                                                       steps=-(-config["eval_samples"] // batch)))
-        quality = gan.health.eval_quality(eval_hook, best_metric)
+        hooks.append(EvalReport(gan.eval.make_eval_hook(
+            estimator, metrics, eval_input_fn, every=config["eval_every"], best_metric=best_metric,
+            steps=-(-config["eval_samples"] // batch))))
     if not flags.FLAGS.health:
-        return [eval_hook] if eval_hook else []
+        return hooks
     histogram = what = inputs = None
     if not spec.is_image or config["eval_every"]:  # image class histograms need the cached classifier
         histogram, what = gan.health.histogram_for(config["dataset"], data_dir=config["data_dir"],
                                                    image_size=config["image_size"], download=config["download"])
         num_classes = spec.num_classes if config["conditional"] else None
         inputs = common.generator_inputs(PREVIEW_POINTS, config["noise_dims"], num_classes, seed=config["seed"] + 1)
-    return [gan.health.monitor_for(estimator, quality=quality, stop_on_collapse=flags.FLAGS.stop_on_collapse,
-                                   histogram=histogram, what=what, generator_inputs=inputs,
-                                   every=config["sample_every"])]
+    monitor = gan.health.monitor_for(estimator, quality=best_metric, stop_on_collapse=flags.FLAGS.stop_on_collapse,
+                                     histogram=histogram, what=what, generator_inputs=inputs,
+                                     every=config["sample_every"])
+    return hooks + [monitor]
 
 
 def _real_points(gan, config, count):
@@ -397,6 +401,7 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
     """Builds (or restores) the run and trains it; run.json is rewritten once training has started."""
     keras.utils.set_random_seed(config["seed"])  # Initial weights; a resumed run restores its own.
     estimator = build_estimator(gan, keras, config, spec, model_dir, strategy)
+    common.stop_signals_call(estimator.request_stop)
     start = estimator.global_step
     if start:
         note(f"resuming from step {start} (ckpt-{start})")

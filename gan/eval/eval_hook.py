@@ -63,8 +63,11 @@ class EvalHook:
         self._last_step = None
 
     def __call__(self, step, logs=None):
-        """Evaluates when `step` reached a new multiple of `every`; returns the results or None."""
-        del logs  # Training losses are already logged by the estimator.
+        """Evaluates when `step` reached a new multiple of `every`; returns the results or None.
+
+        The results are also added to `logs` as `eval/<metric>`, so hooks after this one
+        (the health monitor's convergence check) read them without evaluating again.
+        """
         if self._last_step is None:
             self._last_step = (step - 1) // self.every * self.every  # Resumed runs start mid-interval.
         if step // self.every <= self._last_step // self.every:
@@ -72,8 +75,10 @@ class EvalHook:
         self._last_step = step
         results = self.estimator.evaluate(self.eval_input_fn, steps=self.steps)
         results.pop("global_step", None)
-        run_log.append_log(self.model_dir, {"step": step, "time": time.time(),
-                                              **{f"eval/{k}": v for k, v in results.items()}})
+        logged = {f"eval/{k}": v for k, v in results.items()}
+        if logs is not None:
+            logs.update(logged)
+        run_log.append_log(self.model_dir, {"step": step, "time": time.time(), **logged})
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.model_dir, EVAL_DIR))
         with self._writer.as_default(step=step):
