@@ -16,7 +16,7 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
-from tqdm.auto import tqdm
+from gan.progress import tqdm
 
 from gan import health
 from gan import losses as gan_losses
