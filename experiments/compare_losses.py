@@ -61,7 +61,7 @@ def define_flags(flag_values=flags.FLAGS):
                        **d)
     flags.DEFINE_integer("seeds", 3, "Seeds per setting (0, 1, ..., seeds - 1).", **d)
     flags.DEFINE_integer("discriminator_steps", None, "Discriminator updates per step for every run (default: the "
-                         "dataset's gan-train value: 5 on ring/grid, 1 on digits).", **d)
+                         "dataset's gan-train value: 5 on ring, 2 on grid, 1 on digits).", **d)
     flags.DEFINE_integer("max_steps", 2000, "Training steps per run (the same for every run).", **d)
     flags.DEFINE_float("max_seconds", None, "Also stop each run after this many seconds.", **d)
     flags.DEFINE_integer("num_samples", 2500, "Samples scored per run (PacGAN: 2,500).", **d)

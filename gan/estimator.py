@@ -15,7 +15,7 @@ import time
 
 import keras
 import tensorflow as tf
-from tqdm.auto import tqdm
+from gan.progress import tqdm
 
 from gan import checks
 from gan import health

@@ -17,23 +17,28 @@ from gan import atomic
 from gan.eval.image_grid import python_image_grid
 
 MIN_TILE_PIXELS = 48  # Small images (8x8 digits) are enlarged so each tile is at least this wide.
-TILE_BORDER = 1  # Pixels of grey around each tile, so neighbouring samples do not merge into one.
+TILE_BORDER = 1  # Pixels of grey around each tile: 2 between neighbours, so samples do not merge into stripes.
 BORDER_VALUE = -0.5  # Dark grey in [-1, 1]: visible against black backgrounds and white strokes.
 
 
-def tile_images(images):
-    """Tiles `[N, H, W, C]` images into a near-square `[rows * H, cols * W, C]` grid, padding with -1 (black).
+def tile_images(images, border=TILE_BORDER):
+    """Tiles `[N, H, W, C]` images into one near-square grid, each tile framed by `border` pixels of grey.
+
+    Neighbouring tiles are `2 * border` pixels apart, so 8x8 digits read as separate
+    samples rather than stripes; the empty places of the last row are black (-1).
+    Every image grid the library draws (samples.png, TensorBoard, notebooks) comes from here.
 
     Example:
-        tile_images(np.zeros([5, 8, 8, 1])).shape  # (24, 24, 1): 3 x 3 tiles, 4 of them padding
+        tile_images(np.zeros([5, 8, 8, 1])).shape  # (30, 30, 1): 3 x 3 tiles of 8 + 2, 4 of them empty
     """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[0] == 0:
         raise ValueError(f"images must be a non-empty [N, H, W, C] array; got shape {images.shape}.")
-    columns = int(math.ceil(math.sqrt(len(images))))
-    rows = int(math.ceil(len(images) / columns))
-    padding = np.full((rows * columns - len(images),) + images.shape[1:], -1.0, np.float32)
-    return python_image_grid(np.concatenate([images, padding]), (rows, columns))
+    framed = np.pad(images, [(0, 0), (border, border), (border, border), (0, 0)], constant_values=BORDER_VALUE)
+    columns = int(math.ceil(math.sqrt(len(framed))))
+    rows = int(math.ceil(len(framed) / columns))
+    padding = np.full((rows * columns - len(framed),) + framed.shape[1:], -1.0, np.float32)
+    return python_image_grid(np.concatenate([framed, padding]), (rows, columns))
 
 
 def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
@@ -41,7 +46,7 @@ def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
 
     Each image is enlarged by an integer factor (nearest neighbour, so pixels stay
     sharp) until it is at least `min_tile_pixels` wide, then framed by `TILE_BORDER`
-    pixels of grey.
+    pixels of grey (`tile_images`).
 
     Example:
         save_image_grid('/tmp/grid.png', np.zeros([16, 8, 8, 1]))  # 4 x 4 tiles of 48 + 2 pixels: 200 x 200
@@ -53,8 +58,7 @@ def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
         raise ValueError(f"images must be [N, H, W, C] with C = 1 or 3; got shape {images.shape}.")
     scale = max(1, int(math.ceil(min_tile_pixels / images.shape[2])))
     tiles = np.clip(images, -1.0, 1.0).repeat(scale, axis=1).repeat(scale, axis=2)
-    border = [(0, 0), (TILE_BORDER, TILE_BORDER), (TILE_BORDER, TILE_BORDER), (0, 0)]
-    grid = tile_images(np.pad(tiles, border, constant_values=BORDER_VALUE))
+    grid = tile_images(tiles)
     pixels = np.round((grid + 1.0) * 127.5).astype(np.uint8)
     picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
     with atomic.replacing(path) as temporary:

@@ -1,6 +1,7 @@
-"""The Colab notebooks run top to bottom headless (nbclient), with tiny parameters.
+"""The Colab notebooks: built from their jupytext sources, and run top to bottom headless (nbclient).
 
-Like papermill, overrides go into a cell inserted right after the cell tagged
+`experiments/notebooks/<name>.py` (jupytext percent scripts) are the sources; the stored
+`.ipynb` must be what jupytext builds from them. Like papermill, overrides go into a cell inserted right after the cell tagged
 `parameters`; check cells appended at the end assert on the kernel's own state. The
 kernel is pinned to this interpreter through a kernelspec written into a temporary
 folder, so the notebooks import the `gan` under test, not some other install.
@@ -9,10 +10,14 @@ import ast
 import importlib.util
 import json
 import os
+import re
 import sys
 
+import jupytext
 import nbformat
 import pytest
+import tqdm.notebook
+import tqdm.std
 from ipykernel.kernelspec import install as install_kernelspec
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
@@ -22,23 +27,40 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOKS = os.path.join(ROOT, "experiments", "notebooks")
 KERNEL = "gan-notebook-test"
 CELL_TIMEOUT_S = 300
-
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_notebooks", os.path.join(NOTEBOOKS, "make_notebooks.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+NAMES = ["quickstart.ipynb", "losses.ipynb"]
+# TensorFlow's C++ log lines: "2026-01-01 12:00:00.000000: I tensorflow/..." (older), "I0000 00:00:1764.5  99 port.cc:153] ...".
+CPP_LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ "
+                          r"\S+\.cc:\d+\]|WARNING: All log messages before absl::InitializeLog)", re.MULTILINE)
 
 
 def _read(name):
     return nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
 
 
-def _parameter_index(nb):
-    tagged = [i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])]
-    assert len(tagged) == 1, f"expected one cell tagged 'parameters', found {len(tagged)}"
+def _built(name):
+    """The notebook jupytext builds from the source `<name>.py`, as the stored .ipynb JSON holds it."""
+    source = jupytext.read(os.path.join(NOTEBOOKS, name.replace(".ipynb", ".py")))
+    return json.loads(jupytext.writes(source, fmt="ipynb"))
+
+
+def _without_cell_ids(nb):
+    """Cell ids are random in a fresh build (`jupytext --update` keeps the stored ones)."""
+    return {**nb, "cells": [{k: v for k, v in cell.items() if k != "id"} for cell in nb["cells"]]}
+
+
+def _tagged_index(nb, tag):
+    tagged = [i for i, cell in enumerate(nb.cells) if tag in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"expected one cell tagged {tag!r}, found {len(tagged)}"
     return tagged[0]
+
+
+def _parameter_index(nb):
+    return _tagged_index(nb, "parameters")
+
+
+def _tagged(name, tag):
+    nb = _read(name)
+    return nb.cells[_tagged_index(nb, tag)]
 
 
 def _assigned_names(source):
@@ -85,7 +107,7 @@ def shared_dirs(tmp_path_factory):
 def run_notebook(kernel_spec_manager, shared_dirs, monkeypatch, tmp_path):
     """Executes a notebook in `tmp_path` (its working dir) and returns it with outputs; a cell error fails."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # the notebooks must quiet TensorFlow themselves
     for name, value in shared_dirs.items():
         monkeypatch.setenv(name, value)
 
@@ -95,6 +117,7 @@ def run_notebook(kernel_spec_manager, shared_dirs, monkeypatch, tmp_path):
         NotebookClient(nb, km=manager, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL,
                        resources={"metadata": {"path": str(tmp_path)}}).execute()
         assert _stdout(nb.cells[-1]).strip() == f"kernel executable: {sys.executable}"
+        _assert_clean_outputs(nb)
         return nb
 
     return run
@@ -113,50 +136,103 @@ def _figures(nb):
     return [o for o in _outputs(nb, "display_data") if "image/png" in o.data]
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "losses.ipynb"])
-def test_stored_notebooks_are_generated_and_hold_no_outputs(name):
+def _assert_clean_outputs(nb):
+    """No TensorFlow C++ log lines, no tqdm widget warning; the device and library versions printed."""
+    text = "".join(output.get("text", "") for output in _outputs(nb, "stream"))
+    assert not CPP_LOG_LINE.search(text), CPP_LOG_LINE.search(text).group(0)
+    assert "IProgress" not in text and "TqdmWarning" not in text
+    assert not re.search(r"^INFO:", text, re.MULTILINE), text
+    environment = _stdout(nb.cells[_tagged_index(nb, "environment")])
+    assert re.search(r"^device: (CPU only|\d+ x (GPU|TPU) )", environment, re.MULTILINE), environment
+    assert all(f"{name} " in environment for name in ("gan", "tensorflow", "keras")), environment
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_notebooks_are_built_from_their_jupytext_sources_and_hold_no_outputs(name):
     stored = _read(name)
     nbformat.validate(stored)
-    assert stored == _load_generator().build()[name], "stale notebook: run experiments/notebooks/make_notebooks.py"
+    with open(os.path.join(NOTEBOOKS, name), encoding="utf-8") as file:
+        stored_json = json.load(file)
+    assert _without_cell_ids(stored_json) == _without_cell_ids(_built(name)), (
+        f"stale notebook: run jupytext --update --to ipynb experiments/notebooks/{name.replace('.ipynb', '.py')}")
     code_cells = [cell for cell in stored.cells if cell.cell_type == "code"]
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code_cells)
-    assert {"STEPS", "DATASET", "MODEL_DIR", "BATCH_SIZE"} <= _assigned_names(code_cells[1].source)
-    assert code_cells[1] is stored.cells[_parameter_index(stored)]
+    # Papermill's layout: the first code cell holds the parameters; installing comes right after it.
+    assert code_cells[0] is stored.cells[_parameter_index(stored)]
+    assert code_cells[1] is stored.cells[_tagged_index(stored, "install")]
+    assert {"PACKAGE_SOURCE", "STEPS", "DATASET", "MODEL_DIR", "BATCH_SIZE"} <= _assigned_names(code_cells[0].source)
+
+
+def test_both_notebooks_share_the_install_and_environment_cells():
+    for tag in ("install", "environment"):
+        assert _tagged("quickstart.ipynb", tag).source == _tagged("losses.ipynb", tag).source
+    environment = _tagged("quickstart.ipynb", "environment").source
+    assert environment.index("TF_CPP_MIN_LOG_LEVEL") < environment.index("import_tensorflow()")
+
+
+def test_quickstart_builds_its_estimator_as_gan_train_does():
+    code = "\n".join(cell.source for cell in _read("quickstart.ipynb").cells if cell.cell_type == "code")
+    assert "gan_train.build_estimator(" in code and "common.resolve(" in code
+    assert "optimizers." not in code and "GANEstimator(" not in code  # nothing hand-picked
+
+
+def test_progress_bars_are_text_in_a_notebook_without_ipywidgets():
+    from gan import progress
+
+    assert progress.bar_class(in_notebook=True, has_widgets=False) is tqdm.std.tqdm
+    assert progress.bar_class(in_notebook=True, has_widgets=True) is tqdm.notebook.tqdm
+    assert progress.bar_class(in_notebook=False, has_widgets=True) is tqdm.std.tqdm
 
 
 def test_install_cell_is_a_no_op_when_gan_is_importable(run_notebook):
-    install = _read("quickstart.ipynb").cells[2]
-    assert "GAN_SOURCE" in install.source and "pip" in install.source
-    nb = run_notebook(nbformat.v4.new_notebook(cells=[install]))
-    assert "gan is already installed" in _stdout(nb.cells[0])
+    nb = _read("quickstart.ipynb")
+    parameters, install = nb.cells[_parameter_index(nb)], nb.cells[_tagged_index(nb, "install")]
+    assert "PACKAGE_SOURCE" in install.source and "pip" in install.source
+    environment = nb.cells[_tagged_index(nb, "environment")]
+    nb = run_notebook(nbformat.v4.new_notebook(cells=[parameters, install, environment]))
+    assert "gan is already installed" in _stdout(nb.cells[1])
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "losses.ipynb"])
-def test_install_cell_pip_installs_gan_source_when_gan_is_missing(name, monkeypatch):
+@pytest.mark.parametrize("name", NAMES)
+def test_install_cell_pip_installs_package_source_when_gan_is_missing(name, monkeypatch):
     calls = []
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda module, *a: None if module == "gan"
                         else real_find_spec(module, *a))
     monkeypatch.setattr("subprocess.check_call", lambda argv: calls.append(argv))
-    monkeypatch.setenv("GAN_SOURCE", "/checkouts/gan")
-    exec(_read(name).cells[2].source, {})  # pylint: disable=exec-used  (the cell, as the kernel runs it)
+    # the cell, as the kernel runs it after the parameters
+    exec(_tagged(name, "install").source, {"PACKAGE_SOURCE": "/checkouts/gan"})  # pylint: disable=exec-used
     assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", "/checkouts/gan"]]
+
+
+def test_install_cell_names_the_parameter_when_pip_fails(monkeypatch):
+    import subprocess
+
+    def fail(argv):
+        raise subprocess.CalledProcessError(1, argv)
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda module, *a: None if module == "gan"
+                        else real_find_spec(module, *a))
+    monkeypatch.setattr("subprocess.check_call", fail)
+    with pytest.raises(RuntimeError, match="PACKAGE_SOURCE = 'no-such-thing'"):
+        exec(_tagged("quickstart.ipynb", "install").source, {"PACKAGE_SOURCE": "no-such-thing"})  # pylint: disable=exec-used
 
 
 def test_quickstart_runs_with_tiny_parameters(run_notebook, tmp_path):
     model_dir = tmp_path / "run"
-    nb = with_parameters(_read("quickstart.ipynb"), STEPS=6, BATCH_SIZE=16, EVAL_BATCHES=2,
+    nb = with_parameters(_read("quickstart.ipynb"), STEPS=6, BATCH_SIZE=16, LOG_EVERY=1, EVAL_BATCHES=2,
                          MODEL_DIR=str(model_dir))
     with_checks(nb, "\n".join([
         "assert estimator.global_step == STEPS",
-        "assert len(log) == STEPS  # LOG_EVERY is 1 for so few steps",
+        "assert len(log) == STEPS  # LOG_EVERY = 1",
         "assert {'fid', 'kid', 'classifier_score', 'precision', 'recall'} <= set(results)",
         "assert exported_samples.shape == (64, 8, 8, 1)",
         "assert np.abs(exported_samples - samples).max() < 1e-4",
         # gan-train's digits run, through gan-train's own build_estimator (one route)
         "defaults = common.dataset_defaults('digits')",
         "assert all(config[k] == defaults[k] for k in ('conditional', 'generator_lr', 'generator_ema_decay', "
-        "'gradient_penalty_weight', 'architecture'))",
+        "'gradient_penalty_weight', 'architecture', 'max_seconds', 'discriminator_steps', 'beta1', 'beta2'))",
         "assert estimator.loss_config.gradient_penalty_weight == defaults['gradient_penalty_weight']",
     ]))
     nb = run_notebook(nb)
@@ -164,6 +240,10 @@ def test_quickstart_runs_with_tiny_parameters(run_notebook, tmp_path):
     assert (model_dir / "export" / "saved_model.pb").is_file()
     assert (model_dir / "train_log.jsonl").is_file()
     assert any("global step 6" in _stdout(cell) for cell in nb.cells)
+    stderr = "".join(o.text for o in _outputs(nb, "stream") if o.name == "stderr")
+    assert "train: 100%" in stderr and "6/6" in stderr  # the text progress bar (no ipywidgets here)
+    if os.environ.get("GAN_DUMP_NOTEBOOK"):
+        nbformat.write(nb, os.environ["GAN_DUMP_NOTEBOOK"])
 
 
 def test_losses_runs_with_tiny_parameters(run_notebook, tmp_path):

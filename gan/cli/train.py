@@ -294,7 +294,7 @@ class SampleWriter:
 
 def note(message):
     """One progress line on stderr, above the progress bar if one is showing."""
-    from tqdm.auto import tqdm  # pylint: disable=import-outside-toplevel
+    from gan.progress import tqdm  # pylint: disable=import-outside-toplevel
 
     tqdm.write(f"{PROGRAM}: {message}", file=sys.stderr)
 

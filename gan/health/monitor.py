@@ -14,7 +14,7 @@ import sys
 import time
 
 import numpy as np
-from tqdm.auto import tqdm
+from gan.progress import tqdm
 
 from gan import run_log
 from gan.health.convergence import ConvergenceCheck
