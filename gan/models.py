@@ -12,9 +12,9 @@ import os
 import keras
 import tensorflow as tf
 
-from gan import atomic
+from gan import manifest
 
-SPEC_FILE = "gan_spec.json"
+LEGACY_SPEC_FILE = "gan_spec.json"
 
 
 class _PredictMode(str):
@@ -102,17 +102,23 @@ def spec_from_json(data):
 
 
 def save_spec(model_dir, spec):
-    """Records the generator-input spec so a new estimator can rebuild the networks."""
-    atomic.write_text(os.path.join(model_dir, SPEC_FILE), json.dumps({"generator_inputs": spec_to_json(spec)}))
+    """Records the generator-input spec in the run manifest so a new estimator can rebuild the networks."""
+    manifest.update(model_dir, generator_inputs=spec_to_json(spec))
 
 
 def load_spec(model_dir):
-    """The generator-input spec saved in `model_dir`, or None."""
-    path = os.path.join(model_dir or "", SPEC_FILE)
-    if not model_dir or not os.path.exists(path):
+    """The generator-input spec recorded in `model_dir`, or None (runs written before the manifest held
+    it kept it in `gan_spec.json`, which is still read)."""
+    if not model_dir:
         return None
-    with open(path) as f:
-        return spec_from_json(json.load(f)["generator_inputs"])
+    recorded = manifest.read(model_dir) or {}
+    if "generator_inputs" in recorded:
+        return spec_from_json(recorded["generator_inputs"])
+    legacy = os.path.join(model_dir, LEGACY_SPEC_FILE)
+    if os.path.exists(legacy):
+        with open(legacy, encoding="utf-8") as f:
+            return spec_from_json(json.load(f)["generator_inputs"])
+    return None
 
 
 class GANNetworks:

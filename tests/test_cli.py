@@ -131,6 +131,8 @@ def test_digits_run_writes_checkpoints_log_samples_and_manifest(digits_run):
     assert manifest["config"]["batch_size"] == 8 and manifest["config"]["seed"] == 0
     assert manifest["dataset"]["data_shape"] == [8, 8, 1] and manifest["dataset"]["num_classes"] == 10
     assert {"gan", "tensorflow", "keras", "tensorflow_datasets", "numpy"} <= set(manifest["versions"])
+    assert manifest["generator_inputs"]  # one manifest: the estimator's record and the program's side by side
+    assert "gan_spec.json" not in names
 
 
 # ---- bad input: one line, exit status 2, the run in --model_dir untouched ------------------------------

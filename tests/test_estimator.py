@@ -66,6 +66,17 @@ def test_resume_predicts_identically_and_continues(trained_dir, tmp_path):
     assert again.global_step == 40
 
 
+def test_a_run_recorded_before_the_manifest_held_its_inputs_still_restores(trained_dir, tmp_path):
+    old_run = shutil.copytree(trained_dir, tmp_path / "old")
+    recorded = json.loads((old_run / "run.json").read_text())
+    (old_run / "gan_spec.json").write_text(json.dumps({"generator_inputs": recorded.pop("generator_inputs")}))
+    (old_run / "run.json").unlink()
+    expected = np.stack(list(estimator(trained_dir).predict(noise())))
+    restored = estimator(old_run)
+    assert restored.global_step == 20
+    np.testing.assert_array_equal(np.stack(list(restored.predict(noise()))), expected)
+
+
 def test_steps_counts_from_current_step(tmp_path):
     est = estimator(tmp_path)
     est.train(pairs(), steps=3, progress=False)
@@ -75,7 +86,7 @@ def test_steps_counts_from_current_step(tmp_path):
 
 def test_checkpoints_and_logs_written(trained_dir):
     names = os.listdir(trained_dir)
-    assert "checkpoint" in names and "gan_spec.json" in names
+    assert "checkpoint" in names and "run.json" in names  # the one manifest holds the generator inputs
     assert glob.glob(str(trained_dir / "events.out.tfevents.*"))
     records = [json.loads(line) for line in open(trained_dir / "train_log.jsonl")]
     assert [r["step"] for r in records][:4] == [5, 10, 15, 20]

@@ -8,16 +8,15 @@ TensorFlow is imported only when a program needs it (`import_tensorflow`), so ba
 flags are reported in a fraction of a second.
 """
 import datetime
-import json
 import os
 import re
 import signal
 import sys
 import tempfile
 
-from gan import atomic, checks
+from gan import checks, manifest
 
-MANIFEST = "run.json"
+MANIFEST = manifest.MANIFEST
 
 # Starting values per dataset; a flag given on the command line (or in a --flagfile)
 # wins, then the value recorded in an existing run's manifest, then this table.
@@ -200,17 +199,16 @@ def read_manifest(model_dir):
     Example:
         read_manifest('runs/digits-wasserstein')['config']['architecture']  # 'dcgan'
     """
-    path = os.path.join(model_dir, MANIFEST)
-    if not os.path.exists(path):
-        return None
+    path = manifest.path_in(model_dir)
     try:
-        with open(path, encoding="utf-8") as f:
-            manifest = json.load(f)
-        manifest["config"]["architecture"]  # pylint: disable=pointless-statement  (must be present)
+        record = manifest.read(model_dir)
+        if record is None or "config" not in record:  # none, or only what a library run records
+            return None
+        record["config"]["architecture"]  # pylint: disable=pointless-statement  (must be present)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise UsageError(f"{path} is not a readable gan-train manifest ({type(error).__name__}); "
                          "use another --model_dir.") from None
-    return manifest
+    return record
 
 
 def check_compatible(model_dir, recorded, config):
@@ -234,14 +232,14 @@ def _show(value):
     return ",".join(str(v) for v in value) if isinstance(value, (tuple, list)) else str(value)
 
 
-def write_manifest(model_dir, manifest):
-    """Writes `run.json` atomically (the directory is created if needed); returns its path.
+def write_manifest(model_dir, fields):
+    """Records the program's `fields` in the run manifest (`gan.manifest`, `run.json`), keeping what
+    the library recorded there; returns its path.
 
     Example:
         write_manifest('runs/x', {'config': {...}, 'dataset': {...}, 'versions': library_versions()})
     """
-    record = {**manifest, "updated": datetime.datetime.now().isoformat(timespec="seconds")}
-    return atomic.write_text(os.path.join(model_dir, MANIFEST), json.dumps(record, indent=2) + "\n")
+    return manifest.update(model_dir, **fields, updated=datetime.datetime.now().isoformat(timespec="seconds"))
 
 
 def library_versions():
