@@ -23,27 +23,4 @@ from gan.losses.registry import (
     names,
     register,
 )
-from gan.losses.tuple_losses import (
-    acgan_discriminator_loss,
-    acgan_generator_loss,
-    combine_adversarial_loss,
-    cycle_consistency_loss,
-    from_model,
-    least_squares_discriminator_loss,
-    least_squares_generator_loss,
-    minimax_discriminator_loss,
-    minimax_generator_loss,
-    modified_discriminator_loss,
-    modified_generator_loss,
-    mutual_information_penalty,
-    relativistic_discriminator_loss,
-    relativistic_generator_loss,
-    stargan_discriminator_loss_wrapper,
-    stargan_generator_loss_wrapper,
-    stargan_gradient_penalty_wrapper,
-    wasserstein_discriminator_loss,
-    wasserstein_generator_loss,
-    wasserstein_gradient_penalty,
-    wasserstein_hinge_discriminator_loss,
-    wasserstein_hinge_generator_loss,
-)
+from gan.losses.tuple_losses import *  # noqa: F401,F403  (every TF-GAN loss, tuple style: tuple_losses.__all__)

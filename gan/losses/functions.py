@@ -9,6 +9,25 @@ import tensorflow as tf
 
 from gan.losses.reduction import Reduction, compute_weighted_loss
 
+# TF-GAN's argument-style losses defined here (`gan.losses.wargs` and, tuple style, `gan.losses`).
+__all__ = [
+    "wasserstein_generator_loss",
+    "wasserstein_discriminator_loss",
+    "wasserstein_hinge_generator_loss",
+    "wasserstein_hinge_discriminator_loss",
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "modified_discriminator_loss",
+    "modified_generator_loss",
+    "least_squares_generator_loss",
+    "least_squares_discriminator_loss",
+    "relativistic_discriminator_loss",
+    "relativistic_generator_loss",
+    "acgan_discriminator_loss",
+    "acgan_generator_loss",
+    "cycle_consistency_loss",
+]
+
 _DEFAULT_REDUCTION = Reduction.SUM_BY_NONZERO_WEIGHTS
 
 

@@ -9,6 +9,9 @@ import tensorflow as tf
 
 from gan.losses.reduction import Reduction, compute_weighted_loss
 
+# TF-GAN's argument-style penalties defined here (`gan.losses.wargs` and, tuple style, `gan.losses`).
+__all__ = ["combine_adversarial_loss", "mutual_information_penalty", "wasserstein_gradient_penalty"]
+
 _DEFAULT_REDUCTION = Reduction.SUM_BY_NONZERO_WEIGHTS
 
 

@@ -41,22 +41,17 @@ def from_model(argument_loss_fn):
     return tuple_loss
 
 
-least_squares_discriminator_loss = from_model(functions.least_squares_discriminator_loss)
-least_squares_generator_loss = from_model(functions.least_squares_generator_loss)
-minimax_discriminator_loss = from_model(functions.minimax_discriminator_loss)
-minimax_generator_loss = from_model(functions.minimax_generator_loss)
-modified_discriminator_loss = from_model(functions.modified_discriminator_loss)
-modified_generator_loss = from_model(functions.modified_generator_loss)
-relativistic_discriminator_loss = from_model(functions.relativistic_discriminator_loss)
-relativistic_generator_loss = from_model(functions.relativistic_generator_loss)
-wasserstein_discriminator_loss = from_model(functions.wasserstein_discriminator_loss)
-wasserstein_generator_loss = from_model(functions.wasserstein_generator_loss)
-wasserstein_hinge_discriminator_loss = from_model(functions.wasserstein_hinge_discriminator_loss)
-wasserstein_hinge_generator_loss = from_model(functions.wasserstein_hinge_generator_loss)
-acgan_discriminator_loss = from_model(functions.acgan_discriminator_loss)
-acgan_generator_loss = from_model(functions.acgan_generator_loss)
-wasserstein_gradient_penalty = from_model(penalties.wasserstein_gradient_penalty)
-mutual_information_penalty = from_model(penalties.mutual_information_penalty)
+# Every argument-style loss gets its tuple-style twin of the same name, except the two defined
+# below, which read more than one model's fields (CycleGAN) or take loss tensors.
+_DEFINED_BELOW = ("cycle_consistency_loss", "combine_adversarial_loss")
+for _module in (functions, penalties):
+    for _name in _module.__all__:
+        if _name not in _DEFINED_BELOW:
+            globals()[_name] = from_model(getattr(_module, _name))
+del _module, _name
+
+__all__ = ["from_model", *functions.__all__, *penalties.__all__, "stargan_discriminator_loss_wrapper",
+           "stargan_generator_loss_wrapper", "stargan_gradient_penalty_wrapper"]
 
 
 def cycle_consistency_loss(cyclegan_model, scope=None, add_summaries=False):

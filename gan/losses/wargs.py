@@ -7,25 +7,8 @@
 >>> float(wargs.wasserstein_generator_loss([1.0]))
 -1.0
 """
-from gan.losses.functions import (  # noqa: F401  (re-exported names)
-    acgan_discriminator_loss,
-    acgan_generator_loss,
-    cycle_consistency_loss,
-    least_squares_discriminator_loss,
-    least_squares_generator_loss,
-    minimax_discriminator_loss,
-    minimax_generator_loss,
-    modified_discriminator_loss,
-    modified_generator_loss,
-    relativistic_discriminator_loss,
-    relativistic_generator_loss,
-    wasserstein_discriminator_loss,
-    wasserstein_generator_loss,
-    wasserstein_hinge_discriminator_loss,
-    wasserstein_hinge_generator_loss,
-)
-from gan.losses.penalties import (  # noqa: F401
-    combine_adversarial_loss,
-    mutual_information_penalty,
-    wasserstein_gradient_penalty,
-)
+from gan.losses import functions, penalties
+from gan.losses.functions import *  # noqa: F401,F403  (functions.__all__)
+from gan.losses.penalties import *  # noqa: F401,F403  (penalties.__all__)
+
+__all__ = [*functions.__all__, *penalties.__all__]
