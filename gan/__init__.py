@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 # Submodules reachable as attributes (`gan.distribute.make_strategy`).
 _SUBMODULES = ("atomic", "checkpoints", "checks", "cli", "data", "distribute", "estimator", "eval", "features",
-               "health", "losses", "manifest", "models", "namedtuples", "networks", "pipeline", "plots", "run_log",
-               "summaries", "tpu", "train", "train_ops")
+               "health", "loss_stage", "losses", "manifest", "models", "namedtuples", "networks", "pipeline",
+               "plots", "run_log", "summaries", "tpu", "train", "train_ops")
 
 # Top-level name -> the module that defines it. Adding a public name is one line here.
 _NAMES = {
@@ -40,9 +40,9 @@ _NAMES = {
     "infogan_model": "gan.pipeline",
     "cyclegan_model": "gan.pipeline",
     "stargan_model": "gan.pipeline",
-    "gan_loss": "gan.pipeline",
-    "cyclegan_loss": "gan.pipeline",
-    "stargan_loss": "gan.pipeline",
+    "gan_loss": "gan.loss_stage",
+    "cyclegan_loss": "gan.loss_stage",
+    "stargan_loss": "gan.loss_stage",
     "gan_train_ops": "gan.train_ops",
     "gan_train": "gan.train_ops",
     "get_sequential_train_hooks": "gan.train_ops",

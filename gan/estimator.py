@@ -25,7 +25,7 @@ from gan import eval as gan_eval
 from gan import run_log, summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
-from gan import pipeline
+from gan import loss_stage, pipeline
 from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
 from gan.stargan_estimator import StarGANEstimator, stargan_prediction_input_fn_wrapper  # noqa: F401
 from gan.train import GANTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
@@ -262,7 +262,7 @@ class GANEstimator:
         base = gan_losses.get(loss)
         self.loss_pair = gan_losses.LossPair(generator_loss_fn or base.generator_loss_fn,
                                              discriminator_loss_fn or base.discriminator_loss_fn)
-        self.loss_config = pipeline.LossConfig(
+        self.loss_config = loss_stage.LossConfig(
             *self.loss_pair, gradient_penalty_weight=gradient_penalty_weight,
             gradient_penalty_target=gradient_penalty_target, gradient_penalty_one_sided=gradient_penalty_one_sided)
         self._clip_discriminator_weights = clip_discriminator_weights
@@ -604,8 +604,8 @@ class GANEstimator:
                                                                         training=False))
         config = self.loss_config._replace(gradient_penalty_weight=None)  # a penalty is a training device
         return {
-            "generator_loss": pipeline.generator_terms(model, config)[1]["generator_loss"],
-            "discriminator_loss": pipeline.discriminator_terms(model, config)[1]["discriminator_loss"],
+            "generator_loss": loss_stage.generator_terms(model, config)[1]["generator_loss"],
+            "discriminator_loss": loss_stage.discriminator_terms(model, config)[1]["discriminator_loss"],
             "real_score": tf.reduce_mean(model.discriminator_real_outputs),
             "generated_score": tf.reduce_mean(model.discriminator_gen_outputs),
         }, generated

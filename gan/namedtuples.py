@@ -135,3 +135,23 @@ class GANTrainSteps(NamedTuple):
     """
     generator_train_steps: int = 1
     discriminator_train_steps: int = 1
+
+
+def recorded(instance, **attributes):
+    """`instance` (a pipeline tuple) as an instance of a same-named subclass that also carries
+    `attributes`: where its data came from (`networks`, `sources`, `kind`) or how a `GANLoss`
+    was computed (`config`), so `gan.gan_train_ops` can recompute it on fresh batches.
+
+    Example:
+        model = recorded(GANModel(*fields), networks=networks, sources=sources, kind='gan')
+        isinstance(model, GANModel), model.kind  # (True, 'gan')
+    """
+    base = type(instance)
+    if base not in _RECORDING_CLASSES:
+        _RECORDING_CLASSES[base] = type(base.__name__, (base,), {"__doc__": base.__doc__})
+    copy = _RECORDING_CLASSES[base](*instance)
+    copy.__dict__.update(attributes)
+    return copy
+
+
+_RECORDING_CLASSES = {}

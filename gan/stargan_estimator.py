@@ -17,7 +17,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from gan import pipeline
+from gan import loss_stage, pipeline
 from gan.namedtuples import GANTrainSteps
 from gan.train import optimizer_for
 from gan.train_ops import TrainHooksFn
@@ -57,7 +57,7 @@ class StarGANEstimator:
         self.train_steps = get_hooks_fn.train_steps if get_hooks_fn is not None else GANTrainSteps(1, 1)
         self.params = dict(params or {})
         self._fns = (generator_fn, discriminator_fn)
-        self._loss_fn = loss_fn or pipeline.stargan_loss
+        self._loss_fn = loss_fn or loss_stage.stargan_loss
         self._get_eval_metric_ops_fn = get_eval_metric_ops_fn
         self._optimizers = [o if o is not None else keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.999)
                             for o in (generator_optimizer, discriminator_optimizer)]

@@ -16,7 +16,7 @@ the same code serves one device, several GPUs, several hosts and TPUs.
 import keras
 import tensorflow as tf
 
-from gan import checks, pipeline
+from gan import checks, loss_stage, pipeline
 from gan.losses.decisions import discriminator_accuracies
 from gan.namedtuples import GANTrainSteps
 
@@ -130,9 +130,9 @@ class GANTrainer:
     """Builds the compiled training round for one GAN, on the pipeline's model and loss stages.
 
     Each update builds the `GANModel` of one batch (`gan.pipeline.model_from_networks`),
-    its loss terms (`gan.pipeline.discriminator_terms` / `generator_terms`, what
+    its loss terms (`gan.loss_stage.discriminator_terms` / `generator_terms`, what
     `gan.gan_loss` sums) and applies one network's gradient. `networks` is a built
-    `gan.models.GANNetworks`; `loss_config` a `gan.pipeline.LossConfig`.
+    `gan.models.GANNetworks`; `loss_config` a `gan.loss_stage.LossConfig`.
     `train_rounds(iterator, n)` runs `n` rounds in one compiled call and returns the
     last round's logs (losses, discriminator accuracy, critic gap, gradient norms);
     `run_update(role, batch)` runs one update ('discriminator', 'generator' or 'joint').
@@ -160,9 +160,9 @@ class GANTrainer:
         self.joint_train = joint_train
         self.model_kind, self.num_structured = model_kind, num_structured
         self.global_step = None
-        self._gen_loss_needs_real = pipeline.generator_needs_real_outputs(loss_config)
+        self._gen_loss_needs_real = loss_stage.generator_needs_real_outputs(loss_config)
         # Loss scaling (mixed_float16) scales each network's loss on its own: two passes then.
-        self._one_backward_pass = pipeline.is_zero_sum(loss_config) and not any(
+        self._one_backward_pass = loss_stage.is_zero_sum(loss_config) and not any(
             hasattr(o, "dynamic_scale") for o in (generator_optimizer, discriminator_optimizer))
         self._updates = {
             "discriminator": tf.function(self.discriminator_update, jit_compile=jit_compile),
@@ -211,7 +211,7 @@ class GANTrainer:
     def generator_update(self, generator_inputs, real_data):
         with tf.GradientTape() as tape:
             model = self.model(generator_inputs, real_data, real_outputs=self._gen_loss_needs_real)
-            total, logs = pipeline.generator_terms(model, self.loss_config)
+            total, logs = loss_stage.generator_terms(model, self.loss_config)
         grads = self._gradients(tape, total, self.networks.generator, self.generator_optimizer)
         return self._update_generator(grads, total, logs)
 
@@ -220,13 +220,13 @@ class GANTrainer:
 
         The generator's gradient is taken through the discriminator as it was before this
         update, which saves one generator and one discriminator forward pass; with a
-        zero-sum loss (`gan.pipeline.is_zero_sum`) one backward pass gives both gradients.
+        zero-sum loss (`gan.loss_stage.is_zero_sum`) one backward pass gives both gradients.
         """
         nets = self.networks
         with tf.GradientTape(persistent=not self._one_backward_pass) as tape:
             model = self.model(generator_inputs, real_data)
             d_total, d_logs = self._discriminator_objective(model)
-            g_total, g_logs = pipeline.generator_terms(model, self.loss_config)
+            g_total, g_logs = loss_stage.generator_terms(model, self.loss_config)
             if self._one_backward_pass:
                 # Zero-sum loss: the generator's adversarial gradient is minus the critic
                 # loss's, so one pass back through D(G(z)) serves both networks.
@@ -244,7 +244,7 @@ class GANTrainer:
                 **self._update_generator(g_grads, g_total, g_logs)}
 
     def _discriminator_objective(self, model):
-        return pipeline.discriminator_terms(model, self.loss_config, seed=self.rng.make_seeds(1)[:, 0])
+        return loss_stage.discriminator_terms(model, self.loss_config, seed=self.rng.make_seeds(1)[:, 0])
 
     def _update_discriminator(self, grads, total, logs, model):
         discriminator = self.networks.discriminator
@@ -311,7 +311,7 @@ class GANTrainer:
 
     def _log_names(self):
         """The names `_train_round` logs, known before tracing so the round is traced only once."""
-        d_names, g_names = pipeline.term_names(self.loss_config, self.networks)
+        d_names, g_names = loss_stage.term_names(self.loss_config, self.networks)
         d_names = [n for n in d_names if n != "mutual_information_penalty" or n not in g_names]
         return d_names + [
             "discriminator_total_loss", "discriminator_gradient_norm", "real_score", "generated_score",

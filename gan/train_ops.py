@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import tensorflow as tf
 
 from gan.namedtuples import CycleGANModel, GANTrainOps, GANTrainSteps
-from gan.pipeline import LossConfig
+from gan.loss_stage import LossConfig
 from gan.train import GANTrainer, optimizer_for
 
 

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import gan
 from gan.models import GANNetworks
-from gan.pipeline import LossConfig
+from gan.loss_stage import LossConfig
 from gan.train import GANTrainer, GANTrainSteps, GeneratorEMA
 
 
