@@ -13,9 +13,9 @@ import importlib
 __version__ = "0.1.0"
 
 # Submodules reachable as attributes (`gan.distribute.make_strategy`).
-_SUBMODULES = ("atomic", "checkpoints", "checks", "cli", "data", "distribute", "estimator", "eval", "features",
-               "health", "loss_stage", "losses", "manifest", "models", "namedtuples", "networks", "pipeline",
-               "plots", "run_log", "summaries", "tpu", "train", "train_ops")
+_SUBMODULES = ("atomic", "checkpoints", "checks", "cli", "data", "distribute", "estimator", "estimator_args", "eval",
+               "export", "features", "health", "loss_stage", "losses", "manifest", "models", "namedtuples",
+               "networks", "pipeline", "plots", "precision", "run_log", "summaries", "tpu", "train", "train_ops")
 
 # Top-level name -> the module that defines it. Adding a public name is one line here.
 _NAMES = {

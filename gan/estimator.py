@@ -6,8 +6,6 @@
     samples = list(est.predict(noise_fn))    # one numpy sample per example
     est.export('export/')                    # SavedModel, serving_default: inputs -> samples
 """
-import contextlib
-import inspect
 import math
 import os
 import tempfile
@@ -17,7 +15,7 @@ import keras
 import tensorflow as tf
 from gan.progress import tqdm
 
-from gan import checks
+from gan import checks, estimator_args, export
 from gan import health
 from gan import losses as gan_losses
 from gan import checkpoints
@@ -25,6 +23,7 @@ from gan import eval as gan_eval
 from gan import run_log, summaries
 from gan.summaries import SummaryType  # noqa: F401  (TF-GAN's gan.estimator.SummaryType)
 from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
+from gan.precision import MIXED_PRECISION_POLICIES, dtype_policy, native_bfloat16
 from gan import loss_stage, pipeline
 from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
 from gan.stargan_estimator import StarGANEstimator, stargan_prediction_input_fn_wrapper  # noqa: F401
@@ -52,45 +51,6 @@ class CheckpointWriteError(OSError):
     exit_status = 1  # a failure mid-training (gan-train exits with it)
 
 
-MIXED_PRECISION_POLICIES = (None, "float32", "auto", "mixed_bfloat16", "mixed_float16")
-
-
-def native_bfloat16():
-    """Whether this machine computes in bfloat16 natively, so `mixed_precision='auto'` picks it.
-
-    True on TPUs, on GPUs of compute capability 8.0 or newer (all of them, if several) and,
-    without GPUs, on CPUs with AVX512-BF16 or AMX (read from Linux's /proc/cpuinfo).
-    Elsewhere bfloat16 is emulated and slower than float32.
-
-    >>> native_bfloat16()  # an AVX512-BF16 CPU (AMD Zen 4, Intel Cooper Lake or newer)
-    True
-    """
-    if tf.config.list_physical_devices("TPU"):
-        return True
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return all(tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)))
-                   >= (8, 0) for gpu in gpus)
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            flags = cpuinfo.read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-@contextlib.contextmanager
-def _dtype_policy(policy):
-    """Builds layers under a Keras dtype policy without changing the caller's global policy."""
-    previous = keras.config.dtype_policy()
-    if policy:
-        keras.config.set_dtype_policy(policy)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
-
-
 def _default_optimizer():
     return keras.optimizers.Adam(DEFAULT_LEARNING_RATE, beta_1=DEFAULT_BETA_1, beta_2=DEFAULT_BETA_2)
 
@@ -108,62 +68,6 @@ def _check_jit_compile(strategy, jit_compile):
         raise ValueError(f"jit_compile=True with {strategy.num_replicas_in_sync} replicas needs GPU (or TPU) "
                          f"replicas: XLA cannot compile the cross-replica reduction on {', '.join(devices)}; "
                          "pass jit_compile=False.")
-
-
-# TF-GAN 2.1.0's GANEstimator arguments, in its positional order.
-_TFGAN_POSITIONAL = ("model_dir", "generator_fn", "discriminator_fn", "generator_loss_fn", "discriminator_loss_fn",
-                     "generator_optimizer", "discriminator_optimizer", "get_hooks_fn", "get_eval_metric_ops_fn",
-                     "add_summaries", "use_loss_summaries", "config", "params", "warm_start_from", "is_chief")
-
-
-def _given_by_keyword(arguments):
-    """The TF-GAN positional names also given by keyword (a value other than the default None)."""
-    return {name for name in ("model_dir", "generator_fn", "discriminator_fn", "generator_loss_fn",
-                              "discriminator_loss_fn", "generator_optimizer", "discriminator_optimizer",
-                              "get_hooks_fn", "get_eval_metric_ops_fn", "config", "params", "warm_start_from")
-            if arguments.get(name) is not None}
-
-
-def _from_run_config(config, model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed):
-    """Settings from a TF estimator `RunConfig`-like object or dict (its `model_dir`,
-    `save_checkpoints_steps`, `keep_checkpoint_max`, `log_step_count_steps`, `tf_random_seed`)."""
-    if config is None:
-        return model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed
-
-    def read(name, default):
-        value = config.get(name) if isinstance(config, dict) else getattr(config, name, None)
-        return default if value is None else value
-
-    return (read("model_dir", model_dir), read("save_checkpoints_steps", save_checkpoints_steps),
-            read("keep_checkpoint_max", keep_checkpoint_max), read("log_step_count_steps", log_every_steps),
-            read("tf_random_seed", seed))
-
-
-def _call_input_fn(input_fn, mode, params):
-    """`input_fn()`, `input_fn(params)` or `input_fn(mode, params)` as it declares (TF's estimator
-    contract); a `(features, labels)` pair of tensors becomes a dataset repeating that batch."""
-    try:
-        parameters = inspect.signature(input_fn).parameters
-    except (TypeError, ValueError):
-        parameters = {}
-    kwargs = {name: value for name, value in (("mode", mode), ("params", params), ("config", None))
-              if name in parameters}
-    result = input_fn(**kwargs)
-    if isinstance(result, tf.data.Dataset):
-        return result
-    if mode != ModeKeys.PREDICT:
-        if not (isinstance(result, (tuple, list)) and len(result) == 2):
-            raise ValueError("input_fn must return a tf.data.Dataset or a (features, labels) pair; "
-                             f"got {type(result).__name__}")
-        result = tuple(result)
-    # Tensors are one batch, as TF1's were one step's: call input_fn again for every batch.
-    spec = tf.nest.map_structure(lambda t: tf.TensorSpec.from_tensor(tf.convert_to_tensor(t)), result)
-    first = [result]
-
-    def batches():
-        while True:
-            yield first.pop() if first else input_fn(**kwargs)
-    return tf.data.Dataset.from_generator(batches, output_signature=spec)
 
 
 def _constant_learning_rate(optimizer):
@@ -221,11 +125,11 @@ class GANEstimator:
         if positional:
             # Ours, GANEstimator(generator_fn, discriminator_fn, ...), or TF-GAN's positional order,
             # GANEstimator(model_dir, generator_fn, discriminator_fn, ...); both continue in TF-GAN's order.
-            names = _TFGAN_POSITIONAL[1:] if callable(positional[0]) else _TFGAN_POSITIONAL
+            names = estimator_args.TFGAN_POSITIONAL[1:] if callable(positional[0]) else estimator_args.TFGAN_POSITIONAL
             if len(positional) > len(names):
                 raise ValueError(f"GANEstimator takes at most {len(names)} positional arguments here "
-                                 f"(TF-GAN's order: {', '.join(_TFGAN_POSITIONAL)})")
-            twice = [n for n, _ in zip(names, positional) if n in _given_by_keyword(locals())]
+                                 f"(TF-GAN's order: {', '.join(estimator_args.TFGAN_POSITIONAL)})")
+            twice = [n for n, _ in zip(names, positional) if n in estimator_args.given_by_keyword(locals())]
             if twice:
                 raise ValueError(f"GANEstimator got {', '.join(twice)} both by position and by keyword")
             given = dict(zip(names, positional))
@@ -248,7 +152,7 @@ class GANEstimator:
                 raise ValueError("get_hooks_fn must come from gan.get_sequential_train_hooks(...) or "
                                  "gan.get_joint_train_hooks(...); per-step callbacks go to train(hooks=...)")
             train_steps, joint_train = get_hooks_fn.train_steps, get_hooks_fn.joint
-        model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed = _from_run_config(
+        model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed = estimator_args.from_run_config(
             config, model_dir, save_checkpoints_steps, keep_checkpoint_max, log_every_steps, seed)
         self.params = dict(params or {})
         self._get_eval_metric_ops_fn = get_eval_metric_ops_fn
@@ -318,7 +222,7 @@ class GANEstimator:
             raise IncompatibleCheckpointError(
                 f"model_dir '{self.model_dir}' holds a run with generator inputs {saved}, not {spec}; "
                 "use another model_dir or the original input settings.")
-        with self.strategy.scope(), _dtype_policy(self._mixed_precision):
+        with self.strategy.scope(), dtype_policy(self._mixed_precision):
             self.networks.build(spec)
             g_opt, d_opt = (_make_optimizer(o, self.strategy) for o in self._optimizers)
             if self._mixed_precision == "mixed_float16":
@@ -387,11 +291,11 @@ class GANEstimator:
         checks.positive_int("steps", steps, optional=True)
         if max_seconds is not None and max_seconds <= 0:
             raise ValueError(f"max_seconds must be positive or None, got {max_seconds!r}.")
-        dataset = _call_input_fn(input_fn, ModeKeys.TRAIN, self.params)
+        dataset = estimator_args.call_input_fn(input_fn, ModeKeys.TRAIN, self.params)
         generator_inputs_spec = dataset.element_spec[0]
         self._build(generator_inputs_spec)
         if preflight and self.global_step == 0:
-            health.preflight(self.networks, lambda: _call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
+            health.preflight(self.networks, lambda: estimator_args.call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
         os.makedirs(self._write_dir, exist_ok=True)
         if self.is_chief:  # the directory agrees with what was restored before anything is written
             checkpoints.prepare_for_writing(self._write_dir, self._resume_from)
@@ -565,7 +469,7 @@ class GANEstimator:
         TF estimator arguments without effect here.
         """
         checks.positive_int("steps", steps, optional=True)
-        dataset = _call_input_fn(input_fn, ModeKeys.EVAL, self.params)
+        dataset = estimator_args.call_input_fn(input_fn, ModeKeys.EVAL, self.params)
         self._build(dataset.element_spec[0])
         if checkpoint_path is not None:
             self.restore_checkpoint(checkpoint_path)
@@ -638,7 +542,7 @@ class GANEstimator:
         (whole batches with `yield_single_examples=False`); `checkpoint_path` samples from that
         checkpoint. `predict_keys` and `hooks` are TF estimator arguments without effect here.
         """
-        dataset = _call_input_fn(input_fn, ModeKeys.PREDICT, self.params)
+        dataset = estimator_args.call_input_fn(input_fn, ModeKeys.PREDICT, self.params)
         pick = self._generator_inputs_of(dataset.element_spec)
         dataset = dataset.map(pick)
         self._build(dataset.element_spec)
@@ -672,32 +576,9 @@ class GANEstimator:
         """
         if not self.networks.built:
             raise ValueError("export: nothing to export yet; train first or pass a model_dir holding a run.")
-        spec = self.networks.generator_inputs_spec
-        flat = tf.nest.flatten(spec)
-        if isinstance(spec, dict):
-            names = sorted(spec)
-        elif isinstance(spec, tf.TensorSpec):
-            names = ["generator_inputs"]
-        else:
-            names = [f"generator_inputs_{i}" for i in range(len(flat))]
-        signature = [tf.TensorSpec(s.shape, s.dtype, name=n) for s, n in zip(flat, names)]
-        module = tf.Module()
-        # The predict-mode copy of a mode-aware generator, its weights copied now, not in the signature.
-        module.generator = (self._ema.average if self._ema is not None
-                            else self.networks.models_for(ModeKeys.PREDICT)[0])
-        networks = self.networks
-
-        def generate(inputs):
-            return networks.generate(inputs, training=False, generator=module.generator)
-
-        @tf.function(input_signature=signature)
-        def serve(*tensors):
-            inputs = tf.nest.pack_sequence_as(spec, list(tensors))
-            return {"samples": generate(inputs)}
-
-        module.serve = serve
-        tf.saved_model.save(module, export_dir, signatures={"serving_default": serve})
-        return export_dir
+        # The predict-mode copy of a mode-aware generator (or the average), its weights copied now.
+        generator = self._ema.average if self._ema is not None else self.networks.models_for(ModeKeys.PREDICT)[0]
+        return export.save_generator(self.networks, generator, export_dir)
 
 
 def _same_spec(a, b):
