@@ -190,6 +190,9 @@ class GANEstimator:
         self._ema = None
         self._trainer = self._manager = None
         self._stop_requested = False
+        # The generator inputs of the samples shown in TensorBoard (None: the first training batch's).
+        # gan-train sets the fixed inputs of its samples.png, so both show the same samples.
+        self.preview_inputs = None
         self._build_from_model_dir()
 
     # ---- state ---------------------------------------------------------------------
@@ -282,10 +285,10 @@ class GANEstimator:
 
         `input_fn()` returns a `tf.data.Dataset` of `(generator_inputs, real_data)` batches
         (TF-GAN's estimator contract); each update takes one batch. `hooks` are callables
-        `hook(step, logs)` run in order every `log_every_steps` rounds, on one dict per call (a hook may
-        add entries for the later ones, as `gan.eval.EvalHook` adds `eval/<metric>`). `preflight=True` first checks,
-        on a fresh run, that a discriminator can tell real data from the untrained
-        generator's (`gan.health.preflight`; raises `gan.health.PreflightError`). Returns `self`.
+        `hook(step, logs)` run in order every `log_every_steps` rounds, on one dict per call
+        (a hook may add entries for the later ones, as `gan.eval.EvalHook` adds `eval/<metric>`).
+        `preflight=True` first checks, on a fresh run, that a discriminator can tell real
+        data from the untrained generator's (`gan.health.preflight`; raises `gan.health.PreflightError`). Returns `self`.
         """
         checks.positive_int("max_steps", max_steps, optional=True)
         checks.positive_int("steps", steps, optional=True)
@@ -305,9 +308,10 @@ class GANEstimator:
         target = min(x for x in (max_steps, start + steps if steps else None, 2**62) if x is not None)
         if start >= target:
             return self
-        preview_inputs, preview_real = next(iter(dataset.take(1)))
+        first_inputs, preview_real = next(iter(dataset.take(1)))
+        preview_inputs = first_inputs if self.preview_inputs is None else self.preview_inputs
         writer = summaries.SummaryWriter(self._write_dir, self._add_summaries)
-        writer.check_comparison(preview_inputs, preview_real)
+        writer.check_comparison(first_inputs, preview_real)
         iterator = iter(self.strategy.experimental_distribute_dataset(dataset))
         # The bar counts global steps; with max_seconds its total is the step it predicts time runs out at.
         bar = tqdm(total=None if target == 2**62 or max_seconds is not None else target, initial=start, desc="train", unit="step",
@@ -349,17 +353,17 @@ class GANEstimator:
                     for hook in hooks:
                         hook(step, shared)
                 if step % self._save_every == 0 or step == target or out_of_time:
-                    self._save(step, logs, writer, preview_inputs, preview_real)
+                    self._save(step, logs, writer, preview_inputs, first_inputs, preview_real)
                 if out_of_time:
                     break
         except KeyboardInterrupt:  # keep what was trained since the last checkpoint
             if self._latest_saved_step() != step:
-                self._save(step, logs, writer, preview_inputs, preview_real)
+                self._save(step, logs, writer, preview_inputs, first_inputs, preview_real)
             raise
         finally:
             bar.close()
         if self._latest_saved_step() != step:
-            self._save(step, logs, writer, preview_inputs, preview_real)
+            self._save(step, logs, writer, preview_inputs, first_inputs, preview_real)
         writer.flush()
         return self
 
@@ -442,7 +446,7 @@ class GANEstimator:
                     f"the newest checkpoint ({self._manager.latest_checkpoint or 'none'}) is kept. "
                     "Lower the learning rates or add a gradient penalty.")
 
-    def _save(self, step, logs, writer, preview_inputs, preview_real):
+    def _save(self, step, logs, writer, preview_inputs, first_inputs, preview_real):
         if logs:
             self._check_finite(step, logs)
         self._check_finite_weights(step)
@@ -453,9 +457,10 @@ class GANEstimator:
             raise CheckpointWriteError(
                 f"could not write checkpoint {step} to {self._write_dir} "
                 f"({str(error).strip().splitlines()[0][:160]}); the older checkpoints are intact") from None
-        samples = self.generate(preview_inputs).numpy()
-        writer.samples(step, samples)
-        writer.comparison(step, preview_inputs, samples, preview_real)
+        if writer.wants(summaries.SummaryType.IMAGES):
+            writer.samples(step, self.generate(preview_inputs).numpy())
+        if writer.wants(summaries.SummaryType.IMAGE_COMPARISON):
+            writer.comparison(step, first_inputs, self.generate(first_inputs).numpy(), preview_real)
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
 
     # ---- evaluation, sampling, export ---------------------------------------------

@@ -48,6 +48,10 @@ class SummaryWriter:
         self._types = summary_types(add_summaries)
         self._writer = tf.summary.create_file_writer(model_dir)
 
+    def wants(self, summary_type):
+        """Whether `summary_type` was asked for (so its inputs are worth computing)."""
+        return summary_type in self._types
+
     def scalars(self, step, logs):
         with self._writer.as_default(step=step):
             for name, value in logs.items():

@@ -232,3 +232,21 @@ def test_inception_functions_run_local_weights_inside_tf_function(monkeypatch, t
         close(score, gan_eval.classifier_score_from_logits(expected[1]), 1e-4)
     finally:
         gan.eval.inception_metrics._extractor.cache_clear()
+
+
+def test_preview_inputs_choose_the_samples_tensorboard_shows(tmp_path):
+    """gan-train sets them to the fixed inputs of its samples.png: one set of preview samples, not two."""
+    def generator_fn(images):
+        return keras.layers.Conv2D(1, 1, activation="tanh")(images)
+
+    def discriminator_fn(images, unused):
+        return keras.layers.Dense(1)(keras.layers.Flatten()(images))
+
+    images = tf.constant(RNG.uniform(-1, 1, size=(4, 4, 4, 1)), tf.float32)
+    for name, preview, tiles in (("first_batch", None, 2), ("fixed", RNG.uniform(-1, 1, (9, 4, 4, 1)), 3)):
+        estimator = gan.GANEstimator(generator_fn, discriminator_fn, model_dir=str(tmp_path / name),
+                                     add_summaries=gan.SummaryType.IMAGES)
+        estimator.preview_inputs = None if preview is None else preview.astype("float32")
+        estimator.train(lambda: (images, images), max_steps=1, progress=False)
+        side = tiles * (4 + 2 * gan.plots.TILE_BORDER)
+        assert _summaries(tmp_path / name)["generated_data"] == (side, side, 1)

@@ -268,11 +268,13 @@ class SampleWriter:
     """Training hook that redraws `samples.png` from fixed generator inputs every `every` steps.
 
     The estimator calls hooks every `log_every` steps, so the picture is redrawn at the
-    first logged step at least `every` steps after the last one.
+    first logged step at least `every` steps after the last one. The same inputs are the
+    estimator's `preview_inputs`: TensorBoard shows the samples the picture shows.
     """
 
     def __init__(self, estimator, path, inputs, every, real=None):
         self.estimator, self.path, self.inputs, self.every, self.real = estimator, path, inputs, every, real
+        estimator.preview_inputs = inputs
         self.last_step = None
 
     def __call__(self, step, logs=None):
@@ -282,12 +284,9 @@ class SampleWriter:
 
     def write(self, step):
         """Draws the samples of the current weights now."""
-        import numpy as np  # pylint: disable=import-outside-toplevel
-        import tensorflow as tf  # pylint: disable=import-outside-toplevel
-
         from gan import plots  # pylint: disable=import-outside-toplevel
 
-        samples = np.stack(list(self.estimator.predict(lambda: tf.data.Dataset.from_tensors(self.inputs))))
+        samples = self.estimator.generate(self.inputs).numpy()
         plots.save_samples(self.path, samples, real=self.real, title=f"step {step}")
         self.last_step = step
 
