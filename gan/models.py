@@ -184,6 +184,17 @@ class GANNetworks:
                                    tf.nest.pack_sequence_as(self.generator_inputs_spec, d_inputs), **kwargs)
         return keras.Model([data] + d_inputs, outputs, name="discriminator")
 
+    def with_discriminator(self, discriminator):
+        """These networks with `discriminator` (of the same architecture, e.g. a clone) in place of theirs;
+        the generator is shared.
+
+        >>> throwaway = nets.with_discriminator(keras.models.clone_model(nets.discriminator))
+        """
+        other = GANNetworks(self._generator_fn, self._discriminator_fn)
+        other.generator_inputs_spec, other._data_shape = self.generator_inputs_spec, self._data_shape
+        other.generator, other.discriminator = self.generator, discriminator
+        return other
+
     def generator_twin(self):
         """A second generator with the same architecture and fresh weights (e.g. for an EMA)."""
         if isinstance(self._generator_fn, keras.Model):

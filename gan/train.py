@@ -139,7 +139,8 @@ class GANTrainer:
     `joint_train=True` trains both networks from one forward pass per update (see the
     module docstring). `model_kind` ('gan', 'acgan', 'infogan') picks the model tuple:
     ACGAN's labels are the generator inputs' last element; InfoGAN's structured codes are
-    their last `num_structured` elements.
+    their last `num_structured` elements. `generator_training=False` generates in inference mode
+    during discriminator updates (batch-norm statistics untouched: the start-up check's setting).
 
     >>> trainer = GANTrainer(networks, LossConfig(*gan.losses.get('wasserstein')), g_opt, d_opt)
     >>> logs = trainer.train_rounds(iter(strategy.experimental_distribute_dataset(ds)), 10)
@@ -147,8 +148,10 @@ class GANTrainer:
 
     def __init__(self, networks, loss_config, generator_optimizer, discriminator_optimizer,
                  train_steps=GANTrainSteps(), strategy=None, rng=None, jit_compile=False, generator_ema=None,
-                 joint_train=False, clip_discriminator_weights=None, model_kind="gan", num_structured=0):
+                 joint_train=False, clip_discriminator_weights=None, model_kind="gan", num_structured=0,
+                 generator_training=True):
         _validate_train_steps(train_steps)
+        self._generator_training = generator_training
         self.networks = networks
         self.loss_config = loss_config
         self.generator_optimizer = generator_optimizer
@@ -201,7 +204,7 @@ class GANTrainer:
 
     # The updates, each on one replica's share of the batch.
     def discriminator_update(self, generator_inputs, real_data):
-        generated = self.networks.generate(generator_inputs, training=True)
+        generated = self.networks.generate(generator_inputs, training=self._generator_training)
         with tf.GradientTape() as tape:
             model = self.model(generator_inputs, real_data, generated)
             total, logs = self._discriminator_objective(model)

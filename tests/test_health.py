@@ -129,6 +129,20 @@ def test_start_up_check_passes_when_separable_and_leaves_the_real_discriminator_
     assert all(np.array_equal(a, b) for a, b in zip(before, est.networks.discriminator.get_weights()))
 
 
+def test_start_up_check_leaves_the_generators_batch_norm_statistics_untouched(tmp_path):
+    """It trains the copy with the trainer's own discriminator update, the generator in inference mode."""
+    def batch_norm_generator(z):
+        return keras.layers.BatchNormalization()(keras.layers.Dense(2)(z))
+
+    keras.utils.set_random_seed(0)
+    est = gan.GANEstimator(batch_norm_generator, small_discriminator, model_dir=str(tmp_path / "run"))
+    pairs = gaussian_pairs(real_shift=3.0)
+    est.networks.build(pairs().element_spec[0])
+    before = [w.copy() for w in est.networks.generator.get_weights()]
+    assert health.preflight(est, pairs, steps=20).passed
+    assert all(np.array_equal(a, b) for a, b in zip(before, est.networks.generator.get_weights()))
+
+
 def _logit_gradient(loss_fn, logit):
     logits = tf.constant([[logit]])
     with tf.GradientTape() as tape:

@@ -3,16 +3,16 @@
 The generator learns only through the discriminator's gradient. If a discriminator
 cannot separate real data from what the *untrained* generator makes, that gradient
 carries no information and GAN training cannot start. `preflight` trains a throwaway
-copy of the discriminator (same architecture, fresh weights, its own Adam) with the
-logistic loss for a few steps on real batches vs the untrained generator's output,
-then measures its accuracy on batches it did not train on. The real networks are not
+copy of the discriminator (same architecture, fresh weights, its own Adam) for a few
+steps on real batches vs the untrained generator's output, with the trainer's own
+discriminator update (`gan.train.GANTrainer`) and the logistic (`modified`) loss, then
+measures its accuracy on batches it did not train on. The real networks are not
 touched. It takes seconds.
 
 Example:
     result = gan.health.preflight(estimator, input_fn)   # raises PreflightError when hopeless
     result.accuracy  # e.g. 0.99
 """
-import contextlib
 import time
 from typing import NamedTuple
 
@@ -20,7 +20,10 @@ import keras
 import tensorflow as tf
 
 from gan import checks
+from gan import losses as gan_losses
+from gan.loss_stage import LossConfig
 from gan.models import adversarial_output
+from gan.train import GANTrainer
 
 DEFAULT_STEPS = 100
 DEFAULT_EVAL_BATCHES = 4
@@ -47,17 +50,6 @@ class PreflightResult(NamedTuple):
     message: str
 
 
-@contextlib.contextmanager
-def _discriminator_replaced(networks, discriminator):
-    """Routes `networks.discriminate` through `discriminator` for a while: inputs are passed exactly as in training."""
-    original = networks.discriminator
-    networks.discriminator = discriminator
-    try:
-        yield
-    finally:
-        networks.discriminator = original
-
-
 def _copy(discriminator):
     try:
         return keras.models.clone_model(discriminator)
@@ -79,11 +71,11 @@ def _failure_message(accuracy, real_accuracy, generated_accuracy, steps, min_acc
             "if the generator is already trained, skip this check (preflight=False).")
 
 
-def preflight(networks, input_fn, steps=DEFAULT_STEPS, eval_batches=DEFAULT_EVAL_BATCHES,
+def preflight(estimator_or_networks, input_fn, steps=DEFAULT_STEPS, eval_batches=DEFAULT_EVAL_BATCHES,
               learning_rate=DEFAULT_LEARNING_RATE, min_accuracy=MIN_ACCURACY, raise_on_failure=True):
     """Trains a throwaway discriminator copy against the untrained generator; returns a `PreflightResult`.
 
-    `networks` is a `gan.GANEstimator` or its `gan.models.GANNetworks` (built here from
+    `estimator_or_networks` is a `gan.GANEstimator` or its `gan.models.GANNetworks` (built here from
     `input_fn`'s generator inputs when they are not built yet). `input_fn()` returns
     `(generator_inputs, real_data)` batches, as for `train`: the first `steps` train the
     copy, the next `eval_batches` measure its balanced accuracy (mean of the accuracies
@@ -98,32 +90,24 @@ def preflight(networks, input_fn, steps=DEFAULT_STEPS, eval_batches=DEFAULT_EVAL
     checks.positive_int("eval_batches", eval_batches)
     if not 0.5 <= min_accuracy <= 1.0:
         raise ValueError(f"min_accuracy must be in [0.5, 1]; got {min_accuracy!r}.")
-    networks = getattr(networks, "networks", networks)
+    networks = getattr(estimator_or_networks, "networks", estimator_or_networks)
     began = time.time()
     dataset = input_fn()
     if not networks.built:
         networks.build(dataset.element_spec[0])
-    copy = _copy(networks.discriminator)
-    optimizer = keras.optimizers.Adam(learning_rate)
-    optimizer.build(copy.trainable_variables)
+    # The real discriminator update (gan.train), on a copy, with the logistic loss of a classifier;
+    # the generator stays in inference mode, so its batch-norm statistics are not touched.
+    throwaway = networks.with_discriminator(_copy(networks.discriminator))
+    trainer = GANTrainer(throwaway, LossConfig(*gan_losses.get("modified")), keras.optimizers.Adam(),
+                         keras.optimizers.Adam(learning_rate), rng=tf.random.Generator.from_seed(0),
+                         generator_training=False)
 
     def logits(data, generator_inputs):
         return tf.reshape(tf.cast(adversarial_output(
-            networks.discriminate(data, generator_inputs, training=True)), tf.float32), [-1])
+            throwaway.discriminate(data, generator_inputs, training=True)), tf.float32), [-1])
 
     def generate(generator_inputs):
-        # Inference mode: the generator's batch-norm statistics are not updated, so it stays as it was.
-        return networks.generate(generator_inputs, training=False)
-
-    @tf.function(autograph=False)  # Straight-line code: skipping autograph saves seconds of tracing.
-    def train_step(generator_inputs, real):
-        generated = generate(generator_inputs)
-        with tf.GradientTape() as tape:
-            real_logits, gen_logits = logits(real, generator_inputs), logits(generated, generator_inputs)
-            loss = (tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(real_logits), real_logits))
-                    + tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(tf.zeros_like(gen_logits), gen_logits)))
-        grads = tape.gradient(loss, copy.trainable_variables)
-        optimizer.apply_gradients(zip(grads, copy.trainable_variables))
+        return throwaway.generate(generator_inputs, training=False)
 
     def hits(scores):
         # A tie at 0 is half right: a discriminator that outputs 0 for everything scores a coin flip.
@@ -135,16 +119,15 @@ def preflight(networks, input_fn, steps=DEFAULT_STEPS, eval_batches=DEFAULT_EVAL
 
     real_hits = generated_hits = 0.0
     seen = 0
-    with _discriminator_replaced(networks, copy):
-        for generator_inputs, real in dataset.repeat().take(steps + eval_batches):
-            if seen == 0:
-                generate(generator_inputs)  # Builds any mode-specific copies eagerly, outside the compiled steps.
-            if seen < steps:
-                train_step(generator_inputs, real)
-            else:
-                on_real, on_generated = accuracies(generator_inputs, real)
-                real_hits, generated_hits = real_hits + float(on_real), generated_hits + float(on_generated)
-            seen += 1
+    for generator_inputs, real in dataset.repeat().take(steps + eval_batches):
+        if seen == 0:
+            generate(generator_inputs)  # Builds any mode-specific copies eagerly, outside the compiled steps.
+        if seen < steps:
+            trainer.run_update("discriminator", (generator_inputs, real))
+        else:
+            on_real, on_generated = accuracies(generator_inputs, real)
+            real_hits, generated_hits = real_hits + float(on_real), generated_hits + float(on_generated)
+        seen += 1
     if seen < steps + eval_batches:
         raise ValueError(f"input_fn() yielded {seen} batches; the start-up check needs {steps + eval_batches} "
                          f"(steps={steps} + eval_batches={eval_batches}).")
