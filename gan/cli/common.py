@@ -20,25 +20,14 @@ MANIFEST = manifest.MANIFEST
 
 # Starting values per dataset; a flag given on the command line (or in a --flagfile)
 # wins, then the value recorded in an existing run's manifest, then this table.
-# `default` serves every other TFDS image dataset. WGAN-GP settings follow Gulrajani
-# et al. 2017 (penalty 10, Adam 1e-4, beta1 0.5, beta2 0.9); mnist follows TF-GAN
-# 2.1.0's MNIST example (Wasserstein loss with a spectrally normalized critic, G 1e-3 /
-# D 1e-4, Adam beta1 0.5, batch 32) with a bias-corrected 0.998 generator EMA (300 s,
-# 3 seeds, XLA: median FID 1.21, against 2.90 with 0.99 and 9.01 for the hand-written
-# loop) and bfloat16 where native without whole-step XLA (seed 0: 2,550 steps to FID 0.76,
-# against 1,930 to 1.28 with XLA in float32; XLA with bf16 is slower than either);
-# alternating beat joint updates (bf16, seed 0: FID 1.23 at 3,350 steps). Measured
-# choices (benchmarks/, figures in docs/benchmarks.md): digits is conditional (in 120 s
-# under load: 97.9% of samples recognised with confidence >= 0.9, against 61-68% for the
-# best unconditional recipes tried); ring/grid use penalty 1 and a
-# generator EMA of 0.999; ring 5 critic steps and Adam 3e-4 (120 s, 3 seeds: 8/8 modes,
-# median 95.56% high quality, reverse KL <= 0.0019; with Adam 1e-3 under load 80.6%;
-# a 0.9995 average, penalty 0.1, batch 1024, joint updates, the modified or least-squares
-# loss did no better); grid 256 units, Adam 1e-3 halving every 12,000 steps and 2 critic
-# steps (300 s, 3 seeds: 25/25 modes, median 96.2% high quality, reverse KL <= 0.007;
-# constant rates 94.4%, which stop improving after ~15k steps; 5 critic steps 91.6%,
-# 1 collapsed to 3 modes; 128 units and 3e-4 under load 14.7%); both
-# sample and log rarely because a fast 2-D step would otherwise wait on plotting.
+# `default` serves every other TFDS image dataset. Sources: WGAN-GP settings follow
+# Gulrajani et al. 2017 (penalty 10, Adam 1e-4, beta1 0.5, beta2 0.9); mnist follows
+# TF-GAN 2.1.0's MNIST example (Wasserstein loss, G 1e-3 / D 1e-4, Adam beta1 0.5, batch 32)
+# plus a bias-corrected 0.998 generator EMA and bfloat16 where native; the rest
+# (conditional digits, the mixtures' penalty 1, critic steps, learning rates, widths and
+# EMA) are the measured winners of benchmarks/digits_quality.py, mnist_quality.py and
+# mixture_quality.py: the figures, and what lost, are in docs/benchmarks.md. The 2-D
+# datasets sample and log rarely because a fast 2-D step would otherwise wait on plotting.
 DATASET_DEFAULTS = {
     "digits": dict(
         architecture="dcgan", base_filters=64, hidden_units=None, spectral_norm=False, conditional=True,
