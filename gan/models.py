@@ -12,6 +12,8 @@ import os
 import keras
 import tensorflow as tf
 
+from gan import files
+
 SPEC_FILE = "gan_spec.json"
 
 
@@ -102,10 +104,8 @@ def spec_from_json(data):
 def save_spec(model_dir, spec):
     """Records the generator-input spec so a new estimator can rebuild the networks."""
     path = os.path.join(model_dir, SPEC_FILE)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
+    with files.replacing(path) as tmp, open(tmp, "w") as f:
         json.dump({"generator_inputs": spec_to_json(spec)}, f)
-    os.replace(tmp, path)
 
 
 def load_spec(model_dir):

@@ -10,19 +10,15 @@ Example:
     plots.save_samples('ring.png', points, real=data)     # [N, 2] over the real data
 """
 import math
-import os
 
 import numpy as np
 
+from gan import files
 from gan.eval.image_grid import python_image_grid
 
 MIN_TILE_PIXELS = 48  # Small images (8x8 digits) are enlarged so each tile is at least this wide.
 TILE_BORDER = 1  # Pixels of grey around each tile, so neighbouring samples do not merge into one.
 BORDER_VALUE = -0.5  # Dark grey in [-1, 1]: visible against black backgrounds and white strokes.
-
-
-def _tmp_path(path):
-    return f"{path}.tmp{os.getpid()}.png"
 
 
 def tile_images(images):
@@ -61,9 +57,8 @@ def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
     grid = tile_images(np.pad(tiles, border, constant_values=BORDER_VALUE))
     pixels = np.round((grid + 1.0) * 127.5).astype(np.uint8)
     picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
-    tmp = _tmp_path(path)
-    picture.save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with files.replacing(path, ".png") as tmp:
+        picture.save(tmp, format="PNG")
     return path
 
 
@@ -92,9 +87,8 @@ def save_scatter(path, samples, real=None, title=None):
     if title:
         axes.set_title(title)
     figure.tight_layout()
-    tmp = _tmp_path(path)
-    figure.savefig(tmp, format="png")
-    os.replace(tmp, path)
+    with files.replacing(path, ".png") as tmp:
+        figure.savefig(tmp, format="png")
     return path
 
 

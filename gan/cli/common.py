@@ -188,6 +188,38 @@ def check_writable(name, path):
         raise UsageError(f"--{name} {path}: cannot write there ({error.strerror or error}).") from None
 
 
+def check_directory_can_exist(name, path):
+    """UsageError when directory `path` (flag `--name`) is a file or lies under one, so it can never be made.
+
+    Example:
+        check_directory_can_exist('cache_dir', '/etc/hostname/cache')  # UsageError: ... /etc/hostname is a file
+    """
+    if not path:
+        return
+    path = os.path.abspath(os.path.expanduser(path))
+    while path and not os.path.exists(path):
+        path = os.path.dirname(path)
+    if path and not os.path.isdir(path):
+        raise UsageError(f"--{name}: cannot make a directory there ({path} is a file).")
+
+
+def check_links_stay_inside(model_dir):
+    """UsageError when a symbolic link in `model_dir` leads out of it: training writes through the run's
+    files (the log is appended to), and a run directory from elsewhere must not make it write elsewhere.
+
+    Example:
+        check_links_stay_inside('runs/x')  # UsageError if runs/x/train_log.jsonl -> /home/me/.bashrc
+    """
+    root = os.path.realpath(model_dir)
+    for directory, names, file_names in os.walk(model_dir):
+        for name in names + file_names:
+            path = os.path.join(directory, name)
+            target = os.path.realpath(path)
+            if os.path.islink(path) and os.path.commonpath([root, target]) != root:
+                raise UsageError(f"--model_dir '{model_dir}': {path} is a symbolic link to {target}, outside the "
+                                 "run; gan-train writes only inside --model_dir: remove the link.")
+
+
 def read_manifest(model_dir):
     """The run manifest (`run.json`) in `model_dir`, or None when there is none; UsageError when unreadable.
 
@@ -236,11 +268,11 @@ def write_manifest(model_dir, manifest):
     """
     os.makedirs(model_dir, exist_ok=True)
     path = os.path.join(model_dir, MANIFEST)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
+    from gan import files  # pylint: disable=import-outside-toplevel
+
+    with files.replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         json.dump({**manifest, "updated": datetime.datetime.now().isoformat(timespec="seconds")}, f, indent=2)
         f.write("\n")
-    os.replace(tmp, path)
     return path
 
 
@@ -490,8 +522,18 @@ def program_help(program, doc, own, groups, per_dataset, argv):
     return "\n".join(lines)
 
 
+def drop_stdout():
+    """Points stdout at /dev/null after a write to it failed, so exiting does not fail on it again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def _fail(program, message, status):
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except OSError:  # stdout itself is what failed (a full disk, a closed pipe)
+        drop_stdout()
     print(f"{program}: error: {message}", file=sys.stderr, flush=True)
     sys.exit(status)
 

@@ -122,13 +122,12 @@ def save(path, samples, title):
     """Writes samples to a .npy array or a .png picture (atomically: a temporary file is renamed)."""
     import numpy as np  # pylint: disable=import-outside-toplevel
 
-    from gan import plots  # pylint: disable=import-outside-toplevel
+    from gan import files, plots  # pylint: disable=import-outside-toplevel
 
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     if path.lower().endswith(".npy"):
-        tmp = f"{path}.tmp{os.getpid()}.npy"
-        np.save(tmp, samples)
-        os.replace(tmp, path)
+        with files.replacing(path, ".npy") as tmp:
+            np.save(tmp, samples)
     else:
         plots.save_samples(path, samples, title=title)
 

@@ -8,9 +8,10 @@ name and renamed, so a crash or a concurrent run never leaves half a file.
 import json
 import os
 import re
-import tempfile
 
 import numpy as np
+
+from gan import files
 
 CACHE_ENV = "GAN_CACHE_DIR"
 
@@ -40,11 +41,9 @@ def dataset_key(name, split="train", data_dir=None, image_size=None, download=Tr
     return spec, f"{name}-{builder.info.version}-{safe_split}-{shape}"
 
 
-def _atomic_target(path):
+def _replacing(path):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=os.path.basename(path))
-    os.close(handle)
-    return temporary
+    return files.replacing(path)
 
 
 def write_json(path, record):
@@ -53,10 +52,8 @@ def write_json(path, record):
     Example:
         write_json('/tmp/cache/info.json', {'accuracy': 0.98})
     """
-    temporary = _atomic_target(path)
-    with open(temporary, "w") as f:
+    with _replacing(path) as temporary, open(temporary, "w") as f:
         json.dump(record, f, indent=2, sort_keys=True)
-    os.replace(temporary, path)
 
 
 def read_json(path):
@@ -77,7 +74,5 @@ def write_arrays(path, **arrays):
     Example:
         write_arrays('/tmp/cache/stats.npz', mean=np.zeros(3))
     """
-    temporary = _atomic_target(path)
-    with open(temporary, "wb") as f:
+    with _replacing(path) as temporary, open(temporary, "wb") as f:
         np.savez(f, **arrays)
-    os.replace(temporary, path)

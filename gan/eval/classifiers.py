@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
+from gan import files
 from gan.eval import cache
 
 # Bump when the network or its training changes, so older cached classifiers are not reused.
@@ -160,9 +161,8 @@ def dataset_classifier(name, split="train", data_dir=None, cache_dir=None, image
         return DatasetClassifier(keras.models.load_model(model_path, compile=False), info, directory, False)
     model, info = _train(spec, key, split, data_dir, image_size, download, epochs, batch_size, seed)
     os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, f".tmp-{os.getpid()}-{MODEL_FILE}")
-    model.save(temporary)
-    os.replace(temporary, model_path)
+    with files.replacing(model_path, ".keras") as temporary:
+        model.save(temporary)
     cache.write_json(info_path, info)  # Written last: its presence marks a complete entry.
     logging.info("Trained the %s classifier (%s, %d examples, %d epochs, %.1f s): held-out accuracy %.4f on %d "
                  "examples of %s; cached in %s", name, info["training_split"], info["num_training"], info["epochs"],
