@@ -170,6 +170,7 @@ def check_model_dir(model_dir):
         raise UsageError("--model_dir must name a directory; got an empty value.")
     if os.path.exists(model_dir) and not os.path.isdir(model_dir):
         raise UsageError(f"--model_dir '{model_dir}' is a file; pass a directory (new, or holding a gan-train run).")
+    check_directory_can_exist("model_dir", model_dir)
 
 
 def check_writable(name, path):
@@ -178,6 +179,7 @@ def check_writable(name, path):
     Example:
         check_writable('output', '/proc/samples.npy')  # UsageError: --output /proc/samples.npy: cannot write ...
     """
+    check_directory_can_exist(name, os.path.dirname(os.path.abspath(path)), shown=path)
     probe = f"{path}.probe{os.getpid()}"
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -188,19 +190,21 @@ def check_writable(name, path):
         raise UsageError(f"--{name} {path}: cannot write there ({error.strerror or error}).") from None
 
 
-def check_directory_can_exist(name, path):
-    """UsageError when directory `path` (flag `--name`) is a file or lies under one, so it can never be made.
+def check_directory_can_exist(name, path, shown=None):
+    """UsageError when directory `path` is a file or lies under one, so it can never be made; the message
+    names `--name` with its value `shown` (default `path`).
 
     Example:
-        check_directory_can_exist('cache_dir', '/etc/hostname/cache')  # UsageError: ... /etc/hostname is a file
+        check_directory_can_exist('cache_dir', '/etc/hostname/cache')
+        # UsageError: --cache_dir /etc/hostname/cache: cannot be written: /etc/hostname is a file, not a directory.
     """
     if not path:
         return
-    path = os.path.abspath(os.path.expanduser(path))
-    while path and not os.path.exists(path):
-        path = os.path.dirname(path)
-    if path and not os.path.isdir(path):
-        raise UsageError(f"--{name}: cannot make a directory there ({path} is a file).")
+    existing = os.path.abspath(os.path.expanduser(path))
+    while not os.path.exists(existing) and existing != os.path.dirname(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UsageError(f"--{name} {shown or path}: cannot be written: {existing} is a file, not a directory.")
 
 
 def check_links_stay_inside(model_dir):

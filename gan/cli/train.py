@@ -367,9 +367,15 @@ def main(argv):
         raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
     model_dir, manifest, config, explicit = settings()
     common.quiet_logging()
+    # Taken before TensorFlow loads, so a directory that cannot be written (or is being trained) fails at once.
+    with common.RunLock(model_dir):
+        return _start(model_dir, manifest, config, explicit)
+
+
+def _start(model_dir, manifest, config, explicit):
+    """Loads TensorFlow and the dataset, checks what needs them, then trains."""
     note(f"{'resuming' if manifest else 'starting'} {model_dir}: loading TensorFlow and dataset "
          f"{config['dataset']!r} ...")
-
     tf = common.import_tensorflow()
     import keras  # pylint: disable=import-outside-toplevel
 
@@ -391,8 +397,7 @@ def main(argv):
                                 "use --noconditional.")
     if manifest is not None:
         common.check_compatible(model_dir, manifest["config"], config)
-    with common.RunLock(model_dir):
-        return _train(gan, keras, config, spec, model_dir, strategy, explicit)
+    return _train(gan, keras, config, spec, model_dir, strategy, explicit)
 
 
 def _train(gan, keras, config, spec, model_dir, strategy, explicit):
