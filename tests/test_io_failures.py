@@ -246,7 +246,7 @@ def test_generate_and_evaluate_restore_only_checkpoints_inside_model_dir(run_cop
     assert json.loads(evaluated.stdout)["checkpoint"] == f"{run_copy}/ckpt-4"
 
 
-def test_gan_train_refuses_a_link_that_leads_out_of_model_dir(run_copy, tmp_path):
+def test_every_program_refuses_a_link_that_leads_out_of_model_dir(run_copy, ring_run, tmp_path):
     outside = tmp_path / "precious.txt"
     outside.write_text("keep me\n")
     (run_copy / "train_log.jsonl").unlink()
@@ -254,6 +254,11 @@ def test_gan_train_refuses_a_link_that_leads_out_of_model_dir(run_copy, tmp_path
     _one_error_line(_cli(tmp_path, "train", f"--model_dir={run_copy}", "--max_steps=6"), "gan-train", 2,
                     "train_log.jsonl", str(outside), "remove the link")
     assert outside.read_text() == "keep me\n"
+    os.symlink(_foreign_checkpoint(ring_run, tmp_path), run_copy / "best")  # --checkpoint=best would load it
+    _one_error_line(_cli(tmp_path, "evaluate", f"--model_dir={run_copy}", "--checkpoint=best"), "gan-evaluate", 2,
+                    "best", "outside the run")
+    _one_error_line(_cli(tmp_path, "generate", f"--model_dir={run_copy}", f"--output={tmp_path / 'g.npy'}"),
+                    "gan-generate", 2, "outside the run")
 
 
 def test_evaluate_takes_data_dir_and_download_from_its_command_line_not_run_json(run_copy, tmp_path):

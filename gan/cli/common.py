@@ -209,7 +209,8 @@ def check_directory_can_exist(name, path, shown=None):
 
 def check_links_stay_inside(model_dir):
     """UsageError when a symbolic link in `model_dir` leads out of it: training writes through the run's
-    files (the log is appended to), and a run directory from elsewhere must not make it write elsewhere.
+    files (the log is appended to), and a run directory from elsewhere must not make a program write, or
+    load a checkpoint (`best/`), elsewhere.
 
     Example:
         check_links_stay_inside('runs/x')  # UsageError if runs/x/train_log.jsonl -> /home/me/.bashrc
@@ -221,7 +222,7 @@ def check_links_stay_inside(model_dir):
             target = os.path.realpath(path)
             if os.path.islink(path) and os.path.commonpath([root, target]) != root:
                 raise UsageError(f"--model_dir '{model_dir}': {path} is a symbolic link to {target}, outside the "
-                                 "run; gan-train writes only inside --model_dir: remove the link.")
+                                 "run; the gan programs read and write only inside --model_dir: remove the link.")
 
 
 def read_manifest(model_dir):

@@ -93,6 +93,7 @@ def load_run(model_dir):
     if not os.path.isdir(model_dir):
         what = "is a file" if os.path.exists(model_dir) else "does not exist"
         raise common.UsageError(f"--model_dir '{model_dir}' {what}; pass the directory of a gan-train run.")
+    common.check_links_stay_inside(model_dir)
     manifest = common.read_manifest(model_dir)
     if manifest is None:
         raise common.UsageError(f"--model_dir '{model_dir}' holds no {common.MANIFEST}; pass the directory of "
