@@ -238,12 +238,18 @@ def test_generate_and_evaluate_restore_only_checkpoints_inside_model_dir(run_cop
     other = _foreign_checkpoint(ring_run, tmp_path)
     (run_copy / "checkpoint").write_text('model_checkpoint_path: "../other/ckpt-50"\n'
                                          'all_model_checkpoint_paths: "../other/ckpt-50"\n')
-    os.symlink(other / "ckpt-50.index", run_copy / "ckpt-50.index")  # a link leading out is no checkpoint either
-    os.symlink(other / "ckpt-50.data-00000-of-00001", run_copy / "ckpt-50.data-00000-of-00001")
     generated = _ok(_cli(tmp_path, "generate", f"--model_dir={run_copy}", f"--output={tmp_path / 'g.npy'}"))
     assert f"{run_copy}/ckpt-4 " in generated.stdout and "ckpt-50" not in generated.stdout
     evaluated = _ok(_cli(tmp_path, "evaluate", f"--model_dir={run_copy}", "--num_samples=64"))
     assert json.loads(evaluated.stdout)["checkpoint"] == f"{run_copy}/ckpt-4"
+
+
+def test_the_library_takes_no_linked_checkpoint_leading_out_of_the_directory(run_copy, ring_run, tmp_path):
+    other = _foreign_checkpoint(ring_run, tmp_path)  # the programs refuse such links; the library skips them
+    for name in os.listdir(other):
+        os.symlink(other / name, run_copy / name)
+    assert checkpoints.checkpoints_in(str(run_copy)) == [(4, f"{run_copy}/ckpt-4"), (2, f"{run_copy}/ckpt-2")]
+    assert checkpoints.resume_point(str(run_copy)) == f"{run_copy}/ckpt-4"
 
 
 def test_every_program_refuses_a_link_that_leads_out_of_model_dir(run_copy, ring_run, tmp_path):
