@@ -10,6 +10,10 @@ Example:
 """
 import contextlib
 import os
+import re
+
+# What `temporary_path` names look like: one left by a killed writer can be recognised and removed.
+TEMPORARY = re.compile(r"\.tmp\d+")
 
 
 def temporary_path(path):

@@ -3,8 +3,10 @@
 TensorFlow's `checkpoint` state file names the newest checkpoint, but it can be missing
 (deleted, never written) or name a checkpoint whose files are truncated or gone. So the
 run directory's own `ckpt-N.index` files are the record: each is read back whole (index
-and every tensor) before it is trusted, and only files inside the directory count, so a
-state file pointing elsewhere is never followed.
+and every tensor) before it is trusted, and only files inside the directory count (not
+symbolic links leading out of it), so a state file or link pointing elsewhere is never
+followed, and before training writes, the state file is rewritten to list only them (TF's
+CheckpointManager deletes what the state file lists when it rotates old checkpoints).
 
 >>> path, skipped = newest_readable('runs/x')   # ('runs/x/ckpt-1500', [('runs/x/ckpt-2000', 'truncated ...')])
 """
@@ -14,6 +16,8 @@ import re
 import shutil
 
 import tensorflow as tf
+
+from gan import atomic
 
 _CHECKPOINT = re.compile(r"^ckpt-(\d+)\.index$")
 log = logging.getLogger(__name__)
@@ -29,7 +33,15 @@ def checkpoints_in(directory):
         return []
     found = [(int(m.group(1)), os.path.join(directory, f"ckpt-{m.group(1)}"))
              for m in map(_CHECKPOINT.match, os.listdir(directory)) if m]
-    return sorted(found, reverse=True)
+    return sorted(((step, prefix) for step, prefix in found if _inside(prefix, directory)), reverse=True)
+
+
+def _inside(prefix, directory):
+    """Whether checkpoint `prefix`'s files really lie in `directory` (no symbolic link leads out of it)."""
+    root = os.path.realpath(directory)
+    paths = [prefix + ".index"] + [os.path.join(directory, name) for name in os.listdir(directory)
+                                   if name.startswith(os.path.basename(prefix) + ".data-")]
+    return all(os.path.dirname(os.path.realpath(path)) == root for path in paths)
 
 
 def unreadable_reason(prefix):
@@ -94,26 +106,52 @@ def prepare_for_writing(directory, prefix):
                     os.replace(os.path.join(directory, name), os.path.join(directory, name + ".unreadable"))
         else:
             readable.append(path)
-    if prefix is None:
+    state_file = os.path.join(directory, "checkpoint")
+    if prefix is None:  # nothing to resume: a state file left here names nothing of this run
+        if os.path.lexists(state_file):
+            os.remove(state_file)
         return
-    state = tf.train.get_checkpoint_state(directory)
-    named = state.model_checkpoint_path if state else None
-    if named is None or os.path.abspath(named) != os.path.abspath(prefix):
-        if named is None:
+    try:
+        state = tf.train.get_checkpoint_state(directory)
+    except (tf.errors.OpError, ValueError):  # garbled
+        state = None
+    wanted = [os.path.abspath(path) for path in reversed(readable)]
+    if state is None or os.path.abspath(state.model_checkpoint_path) != os.path.abspath(prefix) or \
+            [os.path.abspath(path) for path in state.all_model_checkpoint_paths] != wanted:
+        if state is None:
             log.warning("the checkpoint state file of %s was missing; resuming from %s", directory,
                         os.path.basename(prefix))
+        if os.path.islink(state_file):  # rewritten here, not through a link to elsewhere
+            os.remove(state_file)
         tf.compat.v1.train.update_checkpoint_state(directory, prefix,
                                                   all_model_checkpoint_paths=list(reversed(readable)))
 
 
 def remove_partial(directory):
-    """Removes what an interrupted or failed save leaves (`ckpt-N_temp*` folders, `checkpoint.tmp*`).
+    """Removes what an interrupted or failed write leaves (`ckpt-N_temp*` folders, `checkpoint.tmp*`,
+    `<file>.tmp<pid>*` of `gan.atomic.replacing`); only the run's one writer calls it.
+
+    A symbolic link among them is removed itself, never followed.
 
     >>> remove_partial('runs/x')
     """
     for name in os.listdir(directory) if os.path.isdir(directory) else []:
         path = os.path.join(directory, name)
-        if re.match(r"^ckpt-\d+_temp", name) and os.path.isdir(path):
+        if not (re.match(r"^ckpt-\d+_temp", name) or name.startswith("checkpoint.tmp") or atomic.TEMPORARY.search(name)):
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
-        elif re.match(r"^ckpt-\d+_temp", name) or name.startswith("checkpoint.tmp"):
+        else:
             os.remove(path)
+
+
+def discard_failed_save(directory, step):
+    """After the save of checkpoint `step` failed (e.g. disk full while merging its files): removes
+    its temporary and its half-written `ckpt-<step>.*` files, so the older checkpoints stay newest.
+
+    >>> discard_failed_save('runs/x', 2500)
+    """
+    remove_partial(directory)
+    for name in os.listdir(directory) if os.path.isdir(directory) else []:
+        if name == f"ckpt-{step}.index" or name.startswith(f"ckpt-{step}.data-"):
+            os.remove(os.path.join(directory, name))

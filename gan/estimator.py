@@ -51,6 +51,18 @@ class CheckpointWriteError(OSError):
     exit_status = 1  # a failure mid-training (gan-train exits with it)
 
 
+def _write_checkpoint(manager, step, directory):
+    """`manager.save(step)`; a failed write (disk full, read-only) removes its partial files and raises
+    CheckpointWriteError naming the directory and the cause."""
+    try:
+        return manager.save(checkpoint_number=step)
+    except (tf.errors.OpError, OSError) as error:
+        checkpoints.discard_failed_save(directory, step)
+        raise CheckpointWriteError(
+            f"could not write checkpoint {step} to {directory} "
+            f"({str(error).strip().splitlines()[0][:160]}); the older checkpoints are intact") from None
+
+
 def _default_optimizer():
     return keras.optimizers.Adam(DEFAULT_LEARNING_RATE, beta_1=DEFAULT_BETA_1, beta_2=DEFAULT_BETA_2)
 
@@ -404,8 +416,9 @@ class GANEstimator:
         if self._manager is None:
             raise ValueError("save_checkpoint: nothing to save yet; train first.")
         self._check_finite_weights(self.global_step)
+        checkpoints.prepare_for_writing(directory, checkpoints.newest_readable(directory)[0])
         manager = tf.train.CheckpointManager(self._checkpoint, directory, max_to_keep=1)
-        return manager.save(checkpoint_number=self.global_step)
+        return _write_checkpoint(manager, self.global_step, directory)
 
     def restore_checkpoint(self, path):
         """Loads a checkpoint file prefix or the newest checkpoint in a directory (e.g. `model_dir/best`)."""
@@ -450,13 +463,7 @@ class GANEstimator:
         if logs:
             self._check_finite(step, logs)
         self._check_finite_weights(step)
-        try:
-            self._manager.save(checkpoint_number=step)
-        except (tf.errors.OpError, OSError) as error:
-            checkpoints.remove_partial(self._write_dir)
-            raise CheckpointWriteError(
-                f"could not write checkpoint {step} to {self._write_dir} "
-                f"({str(error).strip().splitlines()[0][:160]}); the older checkpoints are intact") from None
+        _write_checkpoint(self._manager, step, self._write_dir)
         if writer.wants(summaries.SummaryType.IMAGES):
             writer.samples(step, self.generate(preview_inputs).numpy())
         if writer.wants(summaries.SummaryType.IMAGE_COMPARISON):

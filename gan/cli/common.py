@@ -164,6 +164,7 @@ def check_model_dir(model_dir):
         raise UsageError("--model_dir must name a directory; got an empty value.")
     if os.path.exists(model_dir) and not os.path.isdir(model_dir):
         raise UsageError(f"--model_dir '{model_dir}' is a file; pass a directory (new, or holding a gan-train run).")
+    check_directory_can_exist("model_dir", model_dir)
 
 
 def check_writable(name, path):
@@ -172,6 +173,7 @@ def check_writable(name, path):
     Example:
         check_writable('output', '/proc/samples.npy')  # UsageError: --output /proc/samples.npy: cannot write ...
     """
+    check_directory_can_exist(name, os.path.dirname(os.path.abspath(path)), shown=path)
     probe = f"{path}.probe{os.getpid()}"
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -180,6 +182,41 @@ def check_writable(name, path):
         os.remove(probe)
     except OSError as error:
         raise UsageError(f"--{name} {path}: cannot write there ({error.strerror or error}).") from None
+
+
+def check_directory_can_exist(name, path, shown=None):
+    """UsageError when directory `path` is a file or lies under one, so it can never be made; the message
+    names `--name` with its value `shown` (default `path`).
+
+    Example:
+        check_directory_can_exist('cache_dir', '/etc/hostname/cache')
+        # UsageError: --cache_dir /etc/hostname/cache: cannot be written: /etc/hostname is a file, not a directory.
+    """
+    if not path:
+        return
+    existing = os.path.abspath(os.path.expanduser(path))
+    while not os.path.exists(existing) and existing != os.path.dirname(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UsageError(f"--{name} {shown or path}: cannot be written: {existing} is a file, not a directory.")
+
+
+def check_links_stay_inside(model_dir):
+    """UsageError when a symbolic link in `model_dir` leads out of it: training writes through the run's
+    files (the log is appended to), and a run directory from elsewhere must not make a program write, or
+    load a checkpoint (`best/`), elsewhere.
+
+    Example:
+        check_links_stay_inside('runs/x')  # UsageError if runs/x/train_log.jsonl -> /home/me/.bashrc
+    """
+    root = os.path.realpath(model_dir)
+    for directory, names, file_names in os.walk(model_dir):
+        for name in names + file_names:
+            path = os.path.join(directory, name)
+            target = os.path.realpath(path)
+            if os.path.islink(path) and os.path.commonpath([root, target]) != root:
+                raise UsageError(f"--model_dir '{model_dir}': {path} is a symbolic link to {target}, outside the "
+                                 "run; the gan programs read and write only inside --model_dir: remove the link.")
 
 
 def read_manifest(model_dir):
@@ -522,8 +559,18 @@ def program_help(program, doc, own, groups, per_dataset, argv):
     return "\n".join(lines)
 
 
+def drop_stdout():
+    """Points stdout at /dev/null after a write to it failed, so exiting does not fail on it again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def _fail(program, message, status):
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except OSError:  # stdout itself is what failed (a full disk, a closed pipe)
+        drop_stdout()
     print(f"{program}: error: {message}", file=sys.stderr, flush=True)
     sys.exit(status)
 

@@ -11,7 +11,9 @@ checkpoint, or from `model_dir/best` (kept by evaluation during training).
 batches) with `gan.eval.metrics_for(dataset)`: a cached classifier for labelled
 single-channel datasets (trained on first use, its held-out accuracy reported too),
 InceptionV3 from local weights for other images, the PacGAN protocol for ring/grid.
-Progress and logs go to stderr; nothing in --model_dir is written.
+Progress and logs go to stderr; nothing in --model_dir is written. Where data comes from and
+whether it may be downloaded are this command line's (--data_dir, --download), never the run
+directory's: a run.json from elsewhere cannot make the program download or write elsewhere.
 """
 import contextlib
 import json
@@ -32,7 +34,7 @@ DEFAULT_IMAGE_SAMPLES = 10_000
 DEFAULT_POINT_SAMPLES = 2_500  # The PacGAN/VEEGAN protocol.
 
 HELP_GROUPS = {
-    "input": ("model_dir", "checkpoint", "data_dir", "seed"),
+    "input": ("model_dir", "checkpoint", "data_dir", "download", "seed"),
     "evaluation": ("num_samples", "extractor", "inception_weights", "cache_dir"), "scale": ("batch_size",)}
 
 
@@ -44,7 +46,9 @@ def define_flags():
     flags.DEFINE_integer("num_samples", None, f"Generated samples to score (default: {DEFAULT_IMAGE_SAMPLES:,} "
                          f"images, {DEFAULT_POINT_SAMPLES:,} 2-D points).")
     flags.DEFINE_integer("batch_size", 500, "Samples generated per batch.")
-    flags.DEFINE_string("data_dir", None, "TFDS data dir (default: the run's).")
+    flags.DEFINE_string("data_dir", None, "TFDS data dir (default: $GAN_DATA_DIR, else ~/tensorflow_datasets; "
+                        "never the one recorded in run.json).")
+    flags.DEFINE_boolean("download", False, "Let TFDS download the run's dataset when --data_dir lacks it.")
     flags.DEFINE_string("cache_dir", None, "Where cached classifiers and real statistics live "
                         "(default: $GAN_CACHE_DIR, else ~/.cache/gan).")
     flags.DEFINE_enum("extractor", "auto", ("auto", "classifier", "inception"),
@@ -73,8 +77,7 @@ def checkpoint_to_restore(model_dir, which):
 def evaluate(gan, manifest, model_dir, checkpoint, flag_values):
     """The metrics dict of the run's `checkpoint` (see the module docstring)."""
     config = manifest["config"]
-    data_dir = flag_values.data_dir or config.get("data_dir")
-    download = config.get("download", True)
+    data_dir, download = flag_values.data_dir, flag_values.download  # not the run.json's (see the docstring)
     spec = gan.data.describe(config["dataset"], data_dir=data_dir, download=download,
                              image_size=config.get("image_size"))
     import keras  # pylint: disable=import-outside-toplevel
@@ -120,6 +123,7 @@ def main(argv):
     if flag_values.num_samples is not None:
         common.check_positive_int("num_samples", flag_values.num_samples)
     common.check_positive_int("batch_size", flag_values.batch_size)
+    common.check_directory_can_exist("cache_dir", flag_values.cache_dir or os.environ.get("GAN_CACHE_DIR"))
     manifest, _ = generate_program.load_run(flag_values.model_dir)
     checkpoint = checkpoint_to_restore(flag_values.model_dir, flag_values.checkpoint)
     common.quiet_logging()
@@ -129,7 +133,11 @@ def main(argv):
     stdout = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # Only the JSON object goes to stdout (TFDS prints progress).
         report = evaluate(gan, manifest, flag_values.model_dir, checkpoint, flag_values)
-    print(json.dumps({key: _json_ready(value) for key, value in report.items()}), file=stdout, flush=True)
+    try:
+        print(json.dumps({key: _json_ready(value) for key, value in report.items()}), file=stdout, flush=True)
+    except OSError as error:  # e.g. stdout redirected to a full disk
+        common.drop_stdout()
+        raise OSError(error.errno, error.strerror, "standard output") from None
     return 0
 
 

@@ -70,16 +70,20 @@ def check_request(flag_values, manifest):
     """UsageError for bad flags; returns the class ids to generate (None: cycle, or unconditional)."""
     common.check_positive_int("num_samples", flag_values.num_samples)
     common.check_positive_int("batch_size", flag_values.batch_size)
-    output = flag_values.output
-    if not output or os.path.splitext(output)[1].lower() not in OUTPUT_FORMATS:
-        raise common.UsageError(f"--output must name a file ending in {' or '.join(OUTPUT_FORMATS)}; got {output!r}.")
-    if os.path.isdir(output):
-        raise common.UsageError(f"--output '{output}' is a directory; pass a file name.")
     conditional, num_classes = manifest["config"].get("conditional"), manifest["dataset"].get("num_classes")
     if flag_values.labels is not None and not conditional:
         raise common.UsageError(f"--labels applies to conditional runs only, and '{flag_values.model_dir}' "
                                 "was trained without --conditional; drop --labels.")
     return parse_labels(flag_values.labels, num_classes) if conditional else None
+
+
+def check_output(output):
+    """UsageError unless `output` names a .npy or .png file that can be written (tried before any work)."""
+    if not output or os.path.splitext(output)[1].lower() not in OUTPUT_FORMATS:
+        raise common.UsageError(f"--output must name a file ending in {' or '.join(OUTPUT_FORMATS)}; got {output!r}.")
+    if os.path.isdir(output):
+        raise common.UsageError(f"--output '{output}' is a directory; pass a file name.")
+    common.check_writable("output", output)
 
 
 def load_run(model_dir):
@@ -89,6 +93,7 @@ def load_run(model_dir):
     if not os.path.isdir(model_dir):
         what = "is a file" if os.path.exists(model_dir) else "does not exist"
         raise common.UsageError(f"--model_dir '{model_dir}' {what}; pass the directory of a gan-train run.")
+    common.check_links_stay_inside(model_dir)
     manifest = common.read_manifest(model_dir)
     if manifest is None:
         raise common.UsageError(f"--model_dir '{model_dir}' holds no {common.MANIFEST}; pass the directory of "
@@ -136,9 +141,9 @@ def main(argv):
     if len(argv) > 1:
         raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
     flag_values = flags.FLAGS
+    check_output(flag_values.output)  # before minutes of generating, not after
     manifest, checkpoint = load_run(flag_values.model_dir)
     labels = check_request(flag_values, manifest)
-    common.check_writable("output", flag_values.output)  # before minutes of generating, not after
     common.quiet_logging()
     common.import_tensorflow()
     import gan  # pylint: disable=import-outside-toplevel

@@ -197,6 +197,8 @@ def settings():
         preliminary = common.resolve(explicit, None, defaults)
         model_dir = os.path.join("runs", f"{os.path.basename(preliminary['dataset'])}-{preliminary['loss']}")
     common.check_model_dir(model_dir)
+    if os.path.isdir(model_dir):
+        common.check_links_stay_inside(model_dir)
     manifest = common.read_manifest(model_dir) if os.path.isdir(model_dir) else None
     config = common.resolve(explicit, manifest and _trusted(manifest["config"]), defaults)
     check_values(config)
@@ -368,9 +370,15 @@ def main(argv):
         raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
     model_dir, manifest, config, explicit = settings()
     common.quiet_logging()
+    # Taken before TensorFlow loads, so a directory that cannot be written (or is being trained) fails at once.
+    with common.RunLock(model_dir):
+        return _start(model_dir, manifest, config, explicit)
+
+
+def _start(model_dir, manifest, config, explicit):
+    """Loads TensorFlow and the dataset, checks what needs them, then trains."""
     note(f"{'resuming' if manifest else 'starting'} {model_dir}: loading TensorFlow and dataset "
          f"{config['dataset']!r} ...")
-
     tf = common.import_tensorflow()
     import keras  # pylint: disable=import-outside-toplevel
 
@@ -392,8 +400,7 @@ def main(argv):
                                 "use --noconditional.")
     if manifest is not None:
         common.check_compatible(model_dir, manifest["config"], config)
-    with common.RunLock(model_dir):
-        return _train(gan, keras, config, spec, model_dir, strategy, explicit)
+    return _train(gan, keras, config, spec, model_dir, strategy, explicit)
 
 
 def _train(gan, keras, config, spec, model_dir, strategy, explicit):
@@ -426,19 +433,23 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
     record = ManifestWriter(model_dir, manifest)
     hooks = [record, samples] + health_and_eval_hooks(gan, config, spec, estimator)
     try:
-        estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"], hooks=hooks,
-                        preflight=flags.FLAGS.preflight)
-    except KeyboardInterrupt:  # the trainer saved the current step: record what produced it
-        if estimator.global_step > start:
+        try:
+            estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"],
+                            hooks=hooks, preflight=flags.FLAGS.preflight)
+        except KeyboardInterrupt:  # the trainer saved the current step: record what produced it
+            if estimator.global_step > start:
+                record(estimator.global_step)
+            raise
+        except gan.health.TrainingCollapsed as collapsed:
             record(estimator.global_step)
-        raise
-    except gan.health.TrainingCollapsed as collapsed:
+            samples.write(estimator.global_step)
+            print(f"{PROGRAM}: stopped: {common.one_line(collapsed)}", file=sys.stderr)
+            return 3
         record(estimator.global_step)
         samples.write(estimator.global_step)
-        print(f"{PROGRAM}: stopped: {common.one_line(collapsed)}", file=sys.stderr)
-        return 3
-    record(estimator.global_step)
-    samples.write(estimator.global_step)
+    except OSError as error:  # a write failed mid-training (full disk, ...): exit status 1, not 2
+        error.exit_status = getattr(error, "exit_status", 1)
+        raise
     print(f"Trained {model_dir} from step {start} to {estimator.global_step}; samples: {samples.path}")
     return 0
 
