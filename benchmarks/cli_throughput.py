@@ -9,7 +9,7 @@ steps/s is the median of the timing windows (the `train_log.jsonl` records; the
 reference writes the same kind) after `--warmup_steps`; each extra's cost is the
 difference of step times in % of the defaults' step time. Start-up is the time from the
 command to the first logged step, less that many steps at the steady rate (so it holds
-imports, data, building, the start-up check and tracing). A 2048x2048 `tf.matmul` gives
+imports, data, building, the start-up check and tracing). The best of five eager 2048x2048 `tf.matmul`s gives
 this CPU's float32 and bfloat16 peak; each figure's share of the bound of its precision
 uses the networks' FLOPs per alternating step counted from their layer shapes.
 
@@ -31,7 +31,7 @@ from throughput import ReferenceLoop  # noqa: E402  (also defines its flags, --w
 
 flags.DEFINE_string("data_dir", None, "TFDS data dir holding mnist.")
 flags.DEFINE_float("max_seconds", 60.0, "Training time of each run.")
-flags.DEFINE_integer("rounds", 3, "Runs of each contender (alternating).")
+flags.DEFINE_integer("rounds", 3, "Runs of each contender (alternating); 0: only the matmul bound.")
 flags.DEFINE_integer("warmup_steps", 100, "Windows ending at or before this step are warm-up.")
 flags.DEFINE_list("configs", "defaults,tfgan_flags,float32,no_ema,no_health,no_preflight,log_x5,sample_x10",
                   "gan-train contenders (names of CONFIGS); the reference always runs.")
@@ -112,17 +112,17 @@ def run_contender(name, extra, workdir):
     return rates, startup, steps[-1]
 
 
-def matmul_peak(tf, dtype, n=2048, reps=10):
-    """Best-of-3 GFLOP/s of an n x n matmul chain in `dtype`."""
-    a = tf.cast(tf.random.normal([n, n]), dtype)
-    matmul = tf.function(lambda a: tf.reduce_sum(tf.cast(tf.stack([tf.matmul(a, a) for _ in range(reps)]), "float32")))
-    matmul(a).numpy()
+def matmul_peak(tf, dtype, n=2048, reps=5):
+    """Best GFLOP/s of one n x n matmul in `dtype`, eager (each call runs to completion; a compiled chain of
+    identical matmuls would be merged into one by the graph optimizer)."""
+    a, b = (tf.cast(tf.random.normal([n, n], seed=s), dtype) for s in (1, 2))
+    tf.matmul(a, b).numpy()
     best = float("inf")
-    for _ in range(3):
+    for _ in range(reps):
         began = time.perf_counter()
-        matmul(a).numpy()
+        tf.matmul(a, b).numpy()
         best = min(best, time.perf_counter() - began)
-    return 2 * n**3 * reps / best / 1e9
+    return 2 * n**3 / best / 1e9
 
 
 def forward_flops(model, batch):
@@ -169,6 +169,12 @@ def driver():
     peaks["float32"] = max(peaks["float32"], matmul_peak(tf, tf.float32))
     peaks["bfloat16"] = max(peaks["bfloat16"], matmul_peak(tf, tf.bfloat16))
     flops = step_flops()
+    bound = (f"matmul peak 2048x2048: float32 {peaks['float32']:.0f} GFLOP/s, bfloat16 {peaks['bfloat16']:.0f} GFLOP/s; "
+             f"tfgan_mnist alternating step, batch 32: {flops / 1e9:.2f} GFLOP, bound "
+             f"{peaks['float32'] * 1e9 / flops:.1f} steps/s (float32), {peaks['bfloat16'] * 1e9 / flops:.1f} (bf16)")
+    if not FLAGS.rounds:
+        print(f"command: {' '.join(sys.argv)}\nload average: {os.getloadavg()[0]:.1f}\n{bound}")
+        return
     names = ["reference"] + [c for c in FLAGS.configs if c != "reference"] + (["before"] if FLAGS.before else [])
     results = {name: ([], [], []) for name in names}
     load = [os.getloadavg()[0]]
@@ -188,9 +194,7 @@ def driver():
     defaults = rate.get("defaults")
     print(f"command: {' '.join(sys.argv)}")
     print(f"load average during the runs: {min(load):.1f}-{max(load):.1f}")
-    print(f"matmul peak 2048x2048: float32 {peaks['float32']:.0f} GFLOP/s, bfloat16 {peaks['bfloat16']:.0f} GFLOP/s; "
-          f"tfgan_mnist alternating step, batch 32: {flops / 1e9:.2f} GFLOP, bound "
-          f"{peaks['float32'] * 1e9 / flops:.1f} steps/s (float32), {peaks['bfloat16'] * 1e9 / flops:.1f} (bf16)")
+    print(bound)
     print("| configuration | windows | steps/s (median) | ratio to reference | extra's cost, % of default step time "
           "| share of matmul bound | start-up to first step (median) |")
     print("|---|---|---|---|---|---|---|")
