@@ -157,20 +157,6 @@ def generator_terms(model, config):
     return _regularization(model.generator_fn, "generator", total, logs), logs
 
 
-def term_names(config, networks):
-    """The log names `discriminator_terms` and `generator_terms` produce, known before tracing."""
-    d_names, g_names = ["discriminator_loss"], ["generator_loss"]
-    if config.gan_loss_fn is None:
-        d_names += ["gradient_penalty"] if _used(config.gradient_penalty_weight) else []
-        for names in (d_names, g_names):
-            names += ["mutual_information_penalty"] if _used(config.mutual_information_penalty_weight) else []
-        d_names += ["aux_cond_discriminator_loss"] if _used(config.aux_cond_discriminator_weight) else []
-        g_names += ["aux_cond_generator_loss"] if _used(config.aux_cond_generator_weight) else []
-    d_names += ["discriminator_regularization_loss"] if networks.discriminator.losses else []
-    g_names += ["generator_regularization_loss"] if networks.generator.losses else []
-    return d_names, g_names
-
-
 def generator_needs_real_outputs(config):
     """Whether the generator's terms read D(x): tuple-style and user losses may; argument-style ones say so."""
     fn = config.generator_loss_fn
