@@ -379,7 +379,7 @@ def _start(model_dir, manifest, config, explicit):
     """Loads TensorFlow and the dataset, checks what needs them, then trains."""
     note(f"{'resuming' if manifest else 'starting'} {model_dir}: loading TensorFlow and dataset "
          f"{config['dataset']!r} ...")
-    tf = common.import_tensorflow()
+    common.import_tensorflow()  # before keras: its C++ start-up lines stay hidden
     import keras  # pylint: disable=import-outside-toplevel
 
     import gan  # pylint: disable=import-outside-toplevel
