@@ -1,8 +1,10 @@
 """Kill `gan-train` at random moments, then resume, generate and evaluate: does the run survive?
 
 Each round starts `gan-train --dataset=ring` (small networks, frequent saves and samples) on
-one model_dir and SIGKILLs it after a random delay (during start-up, training, saving or
-sample writing), then resumes it for a few steps and runs `gan-generate` and
+one model_dir and SIGKILLs it: in `--training_share` of the rounds once training has logged a
+step (then training, saving and sample writing alternate within a fraction of a second), in
+the others after a random delay from the start (on a busy machine, mostly in start-up). It
+then resumes it for a few steps and runs `gan-generate` and
 `gan-evaluate` on it. Prints one JSON line: kills, successful resumes / generations /
 evaluations, the most steps a kill lost (the last logged step before the kill against the
 step the resume started from; at most one save interval, 50 steps, is expected), how often
@@ -23,13 +25,27 @@ import time
 from absl import app, flags
 
 flags.DEFINE_integer("kills", 50, "SIGKILLs (one per round).")
-flags.DEFINE_float("max_delay", 25.0, "Kill after a uniform random delay in [1, max_delay] seconds.")
+flags.DEFINE_float("max_delay", 25.0, "Start-up kills: a uniform random delay in [1, max_delay] seconds.")
+flags.DEFINE_float("training_share", 0.7, "Share of rounds whose kill waits until training has logged a step "
+                   "(then up to 2 s more: training, saving and sample writing recur every 50 steps); the rest "
+                   "are killed at a random moment from the start, mostly during start-up on a busy machine.")
 flags.DEFINE_integer("seed", 0, "Seed of the kill delays.")
 FLAGS = flags.FLAGS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN = ["--dataset=ring", "--hidden_units=32", "--nopreflight", "--nohealth", "--save_every=50",
          "--sample_every=50", "--log_every=25", "--steps_per_execution=25", "--max_seconds=600"]
 LEFTOVER = re.compile(r"(_temp|\.tmp|\.probe)")
+
+
+def _wait_for_training(model_dir, process, timeout=300):
+    """Waits until the run logs a step newer than it had (training is underway); whether it did."""
+    before = max([r["step"] for r in _log(model_dir)], default=0)
+    deadline = time.time() + timeout
+    while time.time() < deadline and process.poll() is None:
+        if max([r["step"] for r in _log(model_dir)], default=0) > before:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _program(name, *args, timeout=600):
@@ -58,13 +74,17 @@ def main(argv):
     del argv
     rng = random.Random(FLAGS.seed)
     model_dir = os.path.join(tempfile.mkdtemp(prefix="crash_resume_"), "run")
-    results = {"kills": 0, "resumes_ok": 0, "generate_ok": 0, "evaluate_ok": 0, "max_steps_lost": 0, "fallbacks": 0,
+    results = {"kills": 0, "kills_in_training": 0, "resumes_ok": 0, "generate_ok": 0, "evaluate_ok": 0, "max_steps_lost": 0, "fallbacks": 0,
                "leftover_files": [], "failures": []}
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
     for round_ in range(FLAGS.kills):
         process = subprocess.Popen([sys.executable, "-m", "experiments.train", f"--model_dir={model_dir}", *TRAIN],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, FLAGS.max_delay))
+        if rng.random() < FLAGS.training_share:
+            results["kills_in_training"] += _wait_for_training(model_dir, process)
+            time.sleep(rng.uniform(0.0, 2.0))
+        else:
+            time.sleep(rng.uniform(1.0, FLAGS.max_delay))
         process.send_signal(signal.SIGKILL)
         process.wait()
         results["kills"] += 1
