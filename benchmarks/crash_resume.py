@@ -78,7 +78,10 @@ def main(argv):
                "leftover_files": [], "failures": []}
     env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
     for round_ in range(FLAGS.kills):
-        process = subprocess.Popen([sys.executable, "-m", "experiments.train", f"--model_dir={model_dir}", *TRAIN],
+        # An explicit --max_steps: the resume below records its own in run.json, which a bare rerun would reuse
+        # (and exit at once, already there).
+        process = subprocess.Popen([sys.executable, "-m", "experiments.train", f"--model_dir={model_dir}", *TRAIN,
+                                    "--max_steps=1000000000"],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if rng.random() < FLAGS.training_share:
             results["kills_in_training"] += _wait_for_training(model_dir, process)
