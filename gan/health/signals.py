@@ -10,10 +10,9 @@ Example:
     loss_family('modified')      # 'probabilistic'
     meaningful_signals('wasserstein')  # ('critic_gap',)
 """
-from gan import losses as gan_losses
 from gan.losses import decisions
 from gan.losses.decisions import FAMILIES, PROBABILISTIC, WASSERSTEIN  # noqa: F401  (gan.health's names)
-from gan.losses.registry import loss_family  # noqa: F401  (gan.health's name)
+from gan.losses.registry import discriminator_loss_of, loss_family  # noqa: F401  (loss_family: gan.health's name)
 
 ACCURACY_KEYS = ("discriminator_real_accuracy", "discriminator_generated_accuracy")
 GAP_KEY = "critic_gap"
@@ -37,9 +36,8 @@ def discriminator_accuracies(discriminator_real_outputs, discriminator_gen_outpu
 
     >>> discriminator_accuracies([0.9, 0.2], [0.1, 0.7], 'least_squares')  # (0.5, 0.5)
     """
-    if isinstance(gan_loss, (str, gan_losses.LossPair)):
-        gan_loss = gan_losses.get(gan_loss).discriminator_loss_fn
-    return decisions.discriminator_accuracies(discriminator_real_outputs, discriminator_gen_outputs, gan_loss)
+    return decisions.discriminator_accuracies(discriminator_real_outputs, discriminator_gen_outputs,
+                                              discriminator_loss_of(gan_loss))
 
 
 def balanced_accuracy(logs):

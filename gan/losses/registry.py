@@ -117,9 +117,18 @@ def loss_family(gan_loss, default=None):
     >>> loss_family(get('wasserstein_hinge'))
     'wasserstein'
     """
-    if isinstance(gan_loss, str) or isinstance(gan_loss, LossPair):
-        gan_loss = get(gan_loss).discriminator_loss_fn
-    return decisions.family_of(gan_loss, default)
+    return decisions.family_of(discriminator_loss_of(gan_loss), default)
+
+
+def discriminator_loss_of(gan_loss):
+    """The discriminator loss function of `gan_loss`: a registered name, a `LossPair`, or that function itself.
+
+    >>> discriminator_loss_of('minimax').__name__
+    'minimax_discriminator_loss'
+    """
+    if isinstance(gan_loss, (str, LossPair)):
+        return get(gan_loss).discriminator_loss_fn
+    return gan_loss
 
 
 def names():
