@@ -103,6 +103,13 @@ class GANEstimator:
     `joint_train=True` updates both networks from one shared forward pass instead
     (simultaneous updates, TF-GAN's joint train hooks; fewer passes per step);
     `gradient_penalty_*` and `clip_discriminator_weights` add a Lipschitz constraint.
+    `aux_cond_generator_weight` / `aux_cond_discriminator_weight` train an ACGAN (Odena et
+    al. 2017): generator inputs `(noise, one_hot_labels)`, a discriminator returning
+    `(logits, class_logits)`. `mutual_information_penalty_weight` trains an InfoGAN (Chen
+    et al. 2016): generator inputs `(noise, code, ...)` whose elements after the first are
+    structured codes, a discriminator returning `(logits, [prediction per code])` (see
+    `gan.infogan_model`; `gan.networks` factories build both with `auxiliary_classes=` /
+    `structured_codes=`). The names and meaning are `gan.gan_loss`'s.
     `model_dir` holds checkpoints (the `keep_checkpoint_max` newest), TensorBoard events
     and `train_log.jsonl`; training resumes from it automatically. `eval_metrics` is an
     object with `reset_state()`, `update_state(real_data, generated_data, generator_inputs)`
@@ -128,7 +135,8 @@ class GANEstimator:
                  generator_optimizer=None, discriminator_optimizer=None,
                  train_steps=GANTrainSteps(1, 1), gradient_penalty_weight=None,
                  gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
-                 clip_discriminator_weights=None, add_summaries=None,
+                 aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
+                 mutual_information_penalty_weight=None, clip_discriminator_weights=None, add_summaries=None,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
                  steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
                  generator_ema_decay=None, mixed_precision=None, joint_train=False,
@@ -180,7 +188,11 @@ class GANEstimator:
                                              discriminator_loss_fn or base.discriminator_loss_fn)
         self.loss_config = loss_stage.LossConfig(
             *self.loss_pair, gradient_penalty_weight=gradient_penalty_weight,
-            gradient_penalty_target=gradient_penalty_target, gradient_penalty_one_sided=gradient_penalty_one_sided)
+            gradient_penalty_target=gradient_penalty_target, gradient_penalty_one_sided=gradient_penalty_one_sided,
+            mutual_information_penalty_weight=mutual_information_penalty_weight,
+            aux_cond_generator_weight=aux_cond_generator_weight,
+            aux_cond_discriminator_weight=aux_cond_discriminator_weight)
+        self.model_kind = loss_stage.model_kind(self.loss_config)
         self._clip_discriminator_weights = clip_discriminator_weights
         self.model_dir = model_dir
         self.train_steps = train_steps
@@ -253,7 +265,8 @@ class GANEstimator:
             self._trainer = GANTrainer(
                 self.networks, self.loss_config, g_opt, d_opt, self.train_steps, self.strategy, rng=self._rng,
                 jit_compile=self._jit_compile, generator_ema=self._ema, joint_train=self._joint_train,
-                clip_discriminator_weights=self._clip_discriminator_weights)
+                clip_discriminator_weights=self._clip_discriminator_weights, model_kind=self.model_kind,
+                num_structured=loss_stage.structured_inputs(self.model_kind, spec))
         state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
                      generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
         if self._ema is not None:
@@ -518,7 +531,9 @@ class GANEstimator:
                      else nets.generate(generator_inputs, training=False, mode="eval"))
         model = pipeline.adversarial_model(pipeline.model_from_networks(nets, real_data, generator_inputs, generated,
                                                                         training=False))
-        config = self.loss_config._replace(gradient_penalty_weight=None)  # a penalty is a training device
+        config = self.loss_config._replace(  # penalties and heads are training devices: the adversarial losses
+            gradient_penalty_weight=None, mutual_information_penalty_weight=None, aux_cond_generator_weight=None,
+            aux_cond_discriminator_weight=None)
         return {
             "generator_loss": loss_stage.generator_terms(model, config)[1]["generator_loss"],
             "discriminator_loss": loss_stage.discriminator_terms(model, config)[1]["discriminator_loss"],

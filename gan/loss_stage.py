@@ -157,6 +157,44 @@ def generator_terms(model, config):
     return _regularization(model.generator_fn, "generator", total, logs), logs
 
 
+MODEL_KINDS = ("gan", "acgan", "infogan")
+
+
+def model_kind(config):
+    """The model family `config`'s weights ask for: 'acgan' (`aux_cond_*_weight`), 'infogan'
+    (`mutual_information_penalty_weight`) or 'gan'; ValueError for both, or a negative weight.
+
+    >>> model_kind(LossConfig(g_loss, d_loss, aux_cond_generator_weight=1.0))
+    'acgan'
+    """
+    for name in ("gradient_penalty_weight", "mutual_information_penalty_weight", "aux_cond_generator_weight",
+                 "aux_cond_discriminator_weight"):
+        _check_weight(name, getattr(config, name))
+    acgan = _used(config.aux_cond_generator_weight) or _used(config.aux_cond_discriminator_weight)
+    infogan = _used(config.mutual_information_penalty_weight)
+    if acgan and infogan:
+        raise ValueError("aux_cond_generator_weight / aux_cond_discriminator_weight (ACGAN) and "
+                         "mutual_information_penalty_weight (InfoGAN) exclude each other; pass one family's")
+    return "acgan" if acgan else "infogan" if infogan else "gan"
+
+
+def structured_inputs(kind, generator_inputs_spec):
+    """How many trailing generator inputs are structured codes (InfoGAN: all but the first noise),
+    after checking the inputs fit the family `kind`; ValueError when they do not.
+
+    >>> structured_inputs('infogan', (noise_spec, code_spec, continuous_spec))
+    2
+    """
+    flat = tf.nest.flatten(generator_inputs_spec)
+    if kind == "acgan" and len(flat) != 2:
+        raise ValueError("an ACGAN (aux_cond_*_weight) needs generator inputs (noise, one_hot_labels); "
+                         f"got {len(flat)} tensor(s)")
+    if kind == "infogan" and len(flat) < 2:
+        raise ValueError("an InfoGAN (mutual_information_penalty_weight) needs generator inputs "
+                         "(noise, code, ...): every element after the first is a structured code; got one tensor")
+    return len(flat) - 1 if kind == "infogan" else 0
+
+
 def generator_needs_real_outputs(config):
     """Whether the generator's terms read D(x): tuple-style and user losses may; argument-style ones say so."""
     fn = config.generator_loss_fn

@@ -180,21 +180,33 @@ def _acgan(model, one_hot_labels):
 
 
 def _as_distribution(prediction, code):
-    """A Q-network output as a distribution: ready objects as they are; logits for one-hot or
-    integer codes; the mean of a unit normal for continuous codes."""
+    """A Q-network output as a distribution: ready objects as they are; logits for integer codes or
+    one-hot ones (told apart from a continuous code of the same width by their values, at run time
+    inside a compiled step); the mean of a unit normal for continuous codes."""
     if callable(getattr(prediction, "log_prob", None)):
         return prediction
     code = tf.convert_to_tensor(code)
-    if code.dtype.is_integer or prediction.shape[-1] != code.shape[-1] or _is_one_hot(code):
+    if code.dtype.is_integer or prediction.shape[-1] != code.shape[-1]:
         return gan_losses.Categorical(prediction)
-    return gan_losses.Normal(prediction)
-
-
-def _is_one_hot(code):
     value = tf.get_static_value(code)
-    if value is None:
-        return False
-    return bool(((value == 0) | (value == 1)).all() and (value.sum(axis=-1) == 1).all())
+    if value is not None:
+        one_hot = ((value == 0) | (value == 1)).all() and (value.sum(axis=-1) == 1).all()
+        return gan_losses.Categorical(prediction) if one_hot else gan_losses.Normal(prediction)
+    return _CategoricalIfOneHot(prediction)
+
+
+class _CategoricalIfOneHot:
+    """Categorical logits when the code it scores is one-hot, else a unit normal's mean."""
+
+    def __init__(self, prediction):
+        self.categorical, self.normal = gan_losses.Categorical(prediction), gan_losses.Normal(prediction)
+
+    def log_prob(self, value):
+        value = tf.cast(value, tf.float32)
+        one_hot = tf.reduce_all((tf.equal(value, 0.0) | tf.equal(value, 1.0)) & tf.equal(
+            tf.reduce_sum(value, axis=-1, keepdims=True), 1.0))
+        return tf.cond(one_hot, lambda: self.categorical.log_prob(value),
+                       lambda: tf.reduce_mean(self.normal.log_prob(value), axis=-1))  # as its mean over all
 
 
 def infogan_model(generator_fn, discriminator_fn, real_data, unstructured_generator_inputs,

@@ -35,7 +35,10 @@ DATASET_DEFAULTS = {
         generator_steps=1, discriminator_steps=1, generator_lr=1e-3, discriminator_lr=1e-3, lr_half_life=None,
         beta1=0.5, beta2=0.9, generator_ema_decay=0.999, max_steps=100_000, max_seconds=120.0,
         save_every=500, sample_every=200, log_every=20, steps_per_execution=20, jit_compile=False,
-        joint_train=False, mixed_precision=None),
+        joint_train=False, mixed_precision=None,
+        # InfoGAN: penalty weight 3 (code accuracy 0.76 against 0.65 for 1 and 0.73 for 8 in one
+        # 300 s seed each, docs/benchmarks.md) and a 300 s budget.
+        models={"infogan": dict(mutual_information_penalty_weight=3.0, max_seconds=300.0)}),
     "mnist": dict(
         architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=0.0, noise_dims=64, batch_size=32,
@@ -68,36 +71,119 @@ DATASET_DEFAULTS = {
 
 DATASET_DEFAULTS["fashion_mnist"] = DATASET_DEFAULTS["mnist"]  # same 28x28x1 shape and recipe
 
+# What each model family (--model) sets on top of a dataset's row; a row's `models` entry
+# overrides them for that dataset. ACGAN's class-loss weights are 1 for both networks (Odena
+# et al. 2017); InfoGAN's codes are the paper's MNIST ones (Chen et al. 2016: one 10-way
+# categorical and two continuous codes) with TF-GAN's InfoGAN example's penalty weight 1.
+# ACGAN's generator always takes the labels, InfoGAN never sees them.
+FAMILY_DEFAULTS = {
+    "gan": dict(aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
+                mutual_information_penalty_weight=None, categorical_codes=None, continuous_codes=None),
+    "acgan": dict(conditional=True, aux_cond_generator_weight=1.0, aux_cond_discriminator_weight=1.0,
+                  mutual_information_penalty_weight=None, categorical_codes=None, continuous_codes=None),
+    "infogan": dict(conditional=False, aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
+                    mutual_information_penalty_weight=1.0, categorical_codes=10, continuous_codes=2),
+}
+MODELS = tuple(FAMILY_DEFAULTS)
+# The flags each family reads (and only it), and the architectures that build its heads.
+FAMILY_FLAGS = {"gan": ("conditional",), "acgan": ("aux_cond_generator_weight", "aux_cond_discriminator_weight"),
+                "infogan": ("mutual_information_penalty_weight", "categorical_codes", "continuous_codes")}
+FAMILY_ARCHITECTURES = ("dcgan", "tfgan_mnist")
+
 # Which flags become keyword options of which `gan.networks` factory.
 ARCHITECTURE_OPTIONS = {"dcgan": ("base_filters", "spectral_norm"), "mlp": ("hidden_units", "spectral_norm"),
                         "tfgan_mnist": ()}
 # Settings that decide the networks' variables: a run may only resume with the same ones.
-STRUCTURAL_KEYS = ("dataset", "image_size", "architecture", "base_filters", "hidden_units", "spectral_norm",
-                   "noise_dims", "conditional")
+STRUCTURAL_KEYS = ("dataset", "model", "image_size", "architecture", "base_filters", "hidden_units",
+                   "spectral_norm", "noise_dims", "conditional", "categorical_codes", "continuous_codes")
 
 
 class UsageError(ValueError):
     """Bad command-line input; `exit_on_errors` prints it as one line and exits with status 2."""
 
 
-def dataset_defaults(dataset):
-    """The `DATASET_DEFAULTS` row for `dataset` (the `default` row for datasets without one).
+def dataset_defaults(dataset, model="gan"):
+    """The `DATASET_DEFAULTS` row for `dataset` (the `default` row for datasets without one), with the
+    `FAMILY_DEFAULTS` of `model` and the row's own `models` entry for it.
 
     Example:
         dataset_defaults('ring')['architecture']  # 'mlp'
+        dataset_defaults('digits', 'infogan')['conditional']  # False
     """
-    return dict(DATASET_DEFAULTS.get(dataset, DATASET_DEFAULTS["default"]))
+    row = dict(DATASET_DEFAULTS.get(dataset, DATASET_DEFAULTS["default"]))
+    per_model = row.pop("models", {})
+    return {**row, **FAMILY_DEFAULTS.get(model, {}), **per_model.get(model, {})}
 
 
 def resolve(explicit, recorded=None, flag_defaults=None):
-    """Settings for a run: `explicit` flags, else the `recorded` run's, else the dataset's row, else flag defaults.
+    """Settings for a run: `explicit` flags, else the `recorded` run's, else the dataset's row (for the
+    run's model family), else flag defaults.
 
     Example:
         resolve({'batch_size': 8}, None, {'dataset': 'digits'})['architecture']  # 'dcgan'
     """
     recorded, flag_defaults = recorded or {}, flag_defaults or {}
-    dataset = explicit.get("dataset", recorded.get("dataset", flag_defaults.get("dataset")))
-    return {**flag_defaults, **dataset_defaults(dataset), **recorded, **explicit}
+
+    def setting(name, default=None):
+        return explicit.get(name, recorded.get(name, flag_defaults.get(name, default)))
+
+    return {**flag_defaults, **dataset_defaults(setting("dataset"), setting("model", "gan")), **recorded, **explicit}
+
+
+def check_family_flags(config, explicit):
+    """UsageError for a flag in `explicit` that `config['model']`'s family does not read, or an
+    architecture that cannot build its heads.
+
+    Example:
+        check_family_flags({'model': 'infogan', ...}, {'aux_cond_generator_weight'})  # UsageError: ... applies to --model=acgan
+    """
+    model = config["model"]
+    for name in sorted(set(explicit) & {n for names in FAMILY_FLAGS.values() for n in names}):
+        owner = next(m for m, names in FAMILY_FLAGS.items() if name in names)
+        if owner != model:
+            raise UsageError(f"--{name} applies to --model={owner}, not --model={model}"
+                             + ("; acgan always gives the generator the labels and infogan never does."
+                                if name == "conditional" else "."))
+    if model != "gan" and config["architecture"] not in FAMILY_ARCHITECTURES:
+        raise UsageError(f"--model={model} needs an image architecture that builds its heads: "
+                         f"{', '.join(FAMILY_ARCHITECTURES)}; got --architecture={config['architecture']}.")
+
+
+def family_options(config, num_classes):
+    """Keyword options of the `gan.networks` factory for `config`'s model family (`num_classes`: the dataset's).
+
+    Example:
+        family_options({'model': 'acgan', ...}, 10)  # {'auxiliary_classes': 10}
+    """
+    model = config.get("model", "gan")
+    if model == "acgan":
+        return {"auxiliary_classes": num_classes}
+    if model == "infogan":
+        return {"structured_codes": structured_codes(config)}
+    return {"conditional": bool(config["conditional"])}
+
+
+def structured_codes(config):
+    """InfoGAN's `(categorical_codes, continuous_codes)` of `config`, or None for the other families."""
+    if config.get("model", "gan") != "infogan":
+        return None
+    return int(config["categorical_codes"]), int(config["continuous_codes"])
+
+
+def categorical_code(config):
+    """Where InfoGAN's categorical code sits in the generator inputs (`gan.eval.metrics_for`'s
+    `categorical_code`), or None for the other families."""
+    return 1 if structured_codes(config) else None
+
+
+def family_estimator_options(config):
+    """`gan.GANEstimator` keyword arguments of `config`'s model family (its loss weights).
+
+    Example:
+        family_estimator_options({'model': 'infogan', 'mutual_information_penalty_weight': 1.0, ...})
+        # {'mutual_information_penalty_weight': 1.0}
+    """
+    return {name: config[name] for name in FAMILY_FLAGS.get(config.get("model", "gan"), ()) if name.endswith("_weight")}
 
 
 def check_network_flags(config, explicit):
@@ -286,21 +372,50 @@ def library_versions():
             "python": sys.version.split()[0]}
 
 
-def generator_inputs(num_samples, noise_dims, num_classes=None, labels=None, seed=0):
-    """Float32 generator inputs for `num_samples` samples: noise, or `(noise, one_hot)` when `num_classes`.
+def generator_inputs(num_samples, noise_dims, num_classes=None, labels=None, seed=0, structured_codes=None):
+    """Float32 generator inputs for `num_samples` samples: noise, `(noise, one_hot)` when `num_classes`,
+    or InfoGAN's `(noise, categorical_code, continuous_code)` with `structured_codes=(C, N)`.
 
-    `labels` (class ids) are repeated to fill `num_samples`; None cycles 0, 1, ..., K-1.
+    `labels` (class ids, or categorical code values for InfoGAN) are repeated to fill
+    `num_samples`; None cycles 0, 1, ..., K-1. InfoGAN's continuous codes are uniform in [-1, 1].
 
     Example:
         noise, one_hot = generator_inputs(4, 8, num_classes=10, labels=[3])  # one_hot[:, 3] == 1
     """
     import numpy as np  # pylint: disable=import-outside-toplevel
 
-    noise = np.random.default_rng(seed).standard_normal((num_samples, noise_dims)).astype(np.float32)
-    if not num_classes:
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal((num_samples, noise_dims)).astype(np.float32)
+    categories = structured_codes[0] if structured_codes else num_classes
+    if not categories:
         return noise
-    ids = np.resize(np.asarray(labels if labels else np.arange(num_classes), dtype=np.int64), num_samples)
-    return noise, np.eye(num_classes, dtype=np.float32)[ids]
+    ids = np.resize(np.asarray(labels if labels else np.arange(categories), dtype=np.int64), num_samples)
+    one_hot = np.eye(categories, dtype=np.float32)[ids]
+    if not structured_codes:
+        return noise, one_hot
+    if not structured_codes[1]:
+        return noise, one_hot
+    return noise, one_hot, rng.uniform(-1, 1, (num_samples, structured_codes[1])).astype(np.float32)
+
+
+def code_grid_inputs(noise_dims, structured_codes, columns=10, seed=0):
+    """InfoGAN's picture inputs: row r takes categorical code r, column j the first continuous code at
+    the j-th of `columns` even steps from -1 to 1 (the others 0), all with one noise vector.
+
+    Example:
+        noise, code, continuous = code_grid_inputs(62, (10, 2))  # 100 samples, a 10 x 10 grid
+    """
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    categories, continuous = structured_codes
+    count = categories * columns
+    noise = np.repeat(np.random.default_rng(seed).standard_normal((1, noise_dims)).astype(np.float32), count, 0)
+    one_hot = np.eye(categories, dtype=np.float32)[np.repeat(np.arange(categories), columns)]
+    if not continuous:
+        return noise, one_hot
+    values = np.zeros((count, continuous), np.float32)
+    values[:, 0] = np.tile(np.linspace(-1, 1, columns, dtype=np.float32), categories)
+    return noise, one_hot, values
 
 
 def import_tensorflow():
@@ -533,7 +648,8 @@ def program_help(program, doc, own, groups, per_dataset, argv):
 
     dataset = next((a.split("=", 1)[1] for a in argv if a.startswith("--dataset=")), None)
     dataset = dataset or (flags.FLAGS["dataset"].default if "dataset" in own else None)
-    row = dataset_defaults(dataset) if per_dataset else {}
+    model = next((a.split("=", 1)[1] for a in argv if a.startswith("--model=")), "gan")
+    row = dataset_defaults(dataset, model) if per_dataset else {}
     grouped = [name for names in groups.values() for name in names]
     sections = [(heading, [n for n in names if n in own]) for heading, names in groups.items()]
     sections.append(("other", [n for n in own if n not in grouped]))
@@ -554,8 +670,9 @@ def program_help(program, doc, own, groups, per_dataset, argv):
             lines.append(f"  {shown}")
             lines += textwrap.wrap(text, 100, initial_indent="      ", subsequent_indent="      ")
     if per_dataset:
-        lines += ["", f"* per dataset: the value shown is --dataset={dataset}'s (DATASET_DEFAULTS in "
-                      f"{__name__}); `{program} --dataset=NAME --help` shows another's."]
+        lines += ["", f"* per dataset: the value shown is --dataset={dataset}'s for --model={model} (DATASET_DEFAULTS "
+                      f"and FAMILY_DEFAULTS in {__name__}); `{program} --dataset=NAME --model=NAME --help` shows "
+                      "another's."]
     return "\n".join(lines)
 
 

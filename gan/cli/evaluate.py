@@ -87,15 +87,14 @@ def evaluate(gan, manifest, model_dir, checkpoint, flag_values):
     metrics = gan.eval.metrics_for(config["dataset"], data_dir=data_dir, cache_dir=flag_values.cache_dir,
                                    split=config.get("split", "train"), image_size=config.get("image_size"),
                                    download=download, extractor=flag_values.extractor,
-                                   inception_weights=flag_values.inception_weights)
+                                   inception_weights=flag_values.inception_weights,
+                                   categorical_code=common.categorical_code(config))
     estimator.eval_metrics = metrics
     num_samples = flag_values.num_samples or (DEFAULT_IMAGE_SAMPLES if spec.is_image else DEFAULT_POINT_SAMPLES)
     batch_size = min(num_samples, flag_values.batch_size)
     steps = math.ceil(num_samples / batch_size)
-    input_fn = gan.data.gan_input_fn(
-        config["dataset"], batch_size, noise_dims=config["noise_dims"], conditional=bool(config.get("conditional")),
-        split=config.get("split", "train"), data_dir=data_dir, download=download,
-        image_size=config.get("image_size"), seed=flag_values.seed)
+    input_fn = train_program.input_fn(gan, config, batch_size, flag_values.seed, data_dir=data_dir,
+                                      download=download)
     results = estimator.evaluate(input_fn, steps=steps)
     report = {"model_dir": model_dir, "dataset": config["dataset"], "checkpoint": restored,
               "num_samples": steps * batch_size, **results}

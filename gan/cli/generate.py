@@ -2,9 +2,12 @@
 
     gan-generate --model_dir=runs/digits-wasserstein --num_samples=1000 --output=samples.npy
     gan-generate --model_dir=runs/mnist-cond --num_samples=100 --labels=cycle --output=grid.png
+    gan-generate --model_dir=runs/digits-acgan-wasserstein --labels=3 --output=threes.npy
+    gan-generate --model_dir=runs/digits-infogan-wasserstein --codes=0,1 --output=codes.png
 
 The networks are rebuilt from the run's run.json (architecture, noise dimensions,
-conditioning) and its newest checkpoint. `.npy` holds float32 `[N, H, W, C]` images in
+conditioning, model family) and its newest checkpoint. InfoGAN's continuous codes are
+drawn uniformly from [-1, 1]. `.npy` holds float32 `[N, H, W, C]` images in
 [-1, 1], or `[N, 2]` points for 2-D data; `.png` is an image grid or a scatter plot.
 Nothing in --model_dir is written.
 """
@@ -18,7 +21,7 @@ PROGRAM = "gan-generate"
 OUTPUT_FORMATS = (".npy", ".png")
 
 HELP_GROUPS = {
-    "input": ("model_dir", "labels", "seed"), "output": ("output", "num_samples"), "scale": ("batch_size",)}
+    "input": ("model_dir", "labels", "codes", "seed"), "output": ("output", "num_samples"), "scale": ("batch_size",)}
 
 
 def define_flags():
@@ -26,8 +29,10 @@ def define_flags():
     flags.DEFINE_string("model_dir", None, "Directory of a gan-train run (holding run.json and checkpoints).")
     flags.DEFINE_integer("num_samples", 64, "How many samples to generate.")
     flags.DEFINE_string("output", None, "Output file: .npy (float32 array) or .png (image grid / scatter plot).")
-    flags.DEFINE_string("labels", None, "Conditional runs only: 'cycle' (0, 1, ..., K-1, 0, ...; the default) "
-                        "or comma-separated class ids, repeated to fill --num_samples.")
+    flags.DEFINE_string("labels", None, "Conditional and acgan runs only: 'cycle' (0, 1, ..., K-1, 0, ...; the "
+                        "default) or comma-separated class ids, repeated to fill --num_samples.")
+    flags.DEFINE_string("codes", None, "infogan runs only: values of the categorical code, 'cycle' (the default) "
+                        "or comma-separated values, repeated to fill --num_samples.")
     flags.DEFINE_integer("seed", 0, "Seed of the generator noise.")
     flags.DEFINE_integer("batch_size", 256, "Samples generated per batch.")
 
@@ -48,8 +53,9 @@ def newest_checkpoint(model_dir):
     return found[0][1] if found else None
 
 
-def parse_labels(text, num_classes):
-    """Class ids from --labels: None for 'cycle' (or unset), else the comma-separated ids, each in [0, K).
+def parse_labels(text, num_classes, flag="labels", what="class ids"):
+    """Class ids from --labels (or code values from --codes): None for 'cycle' (or unset), else the
+    comma-separated ids, each in [0, K).
 
     Example:
         parse_labels('3,7', 10)  # [3, 7]
@@ -61,19 +67,27 @@ def parse_labels(text, num_classes):
     except ValueError:
         labels = None
     if not labels or any(not 0 <= label < num_classes for label in labels):
-        raise common.UsageError(f"--labels must be 'cycle' or comma-separated class ids in 0..{num_classes - 1}; "
+        raise common.UsageError(f"--{flag} must be 'cycle' or comma-separated {what} in 0..{num_classes - 1}; "
                                 f"got {text!r}.")
     return labels
 
 
 def check_request(flag_values, manifest):
-    """UsageError for bad flags; returns the class ids to generate (None: cycle, or unconditional)."""
+    """UsageError for bad flags; returns the class ids (or InfoGAN code values) to generate (None: cycle,
+    or neither)."""
     common.check_positive_int("num_samples", flag_values.num_samples)
     common.check_positive_int("batch_size", flag_values.batch_size)
-    conditional, num_classes = manifest["config"].get("conditional"), manifest["dataset"].get("num_classes")
+    config = manifest["config"]
+    conditional, num_classes = config.get("conditional"), manifest["dataset"].get("num_classes")
+    codes = common.structured_codes(config)
     if flag_values.labels is not None and not conditional:
-        raise common.UsageError(f"--labels applies to conditional runs only, and '{flag_values.model_dir}' "
-                                "was trained without --conditional; drop --labels.")
+        raise common.UsageError(f"--labels applies to conditional and acgan runs only, and '{flag_values.model_dir}' "
+                                "was trained without labels; drop --labels.")
+    if flag_values.codes is not None and not codes:
+        raise common.UsageError(f"--codes applies to infogan runs only, and '{flag_values.model_dir}' is a "
+                                f"--model={config.get('model', 'gan')} run; drop --codes.")
+    if codes:
+        return parse_labels(flag_values.codes, codes[0], "codes", "code values")
     return parse_labels(flag_values.labels, num_classes) if conditional else None
 
 
@@ -151,7 +165,7 @@ def main(argv):
     config = manifest["config"]
     num_classes = manifest["dataset"]["num_classes"] if config.get("conditional") else None
     inputs = common.generator_inputs(flag_values.num_samples, config["noise_dims"], num_classes, labels,
-                                     seed=flag_values.seed)
+                                     seed=flag_values.seed, structured_codes=common.structured_codes(config))
     samples, step = generate(gan, manifest, flag_values.model_dir, inputs, flag_values.batch_size)
     save(flag_values.output, samples, title=f"{len(samples)} samples, step {step}")
     print(f"Wrote {len(samples)} samples {list(samples.shape[1:])} of {checkpoint} to {flag_values.output}")

@@ -4,10 +4,13 @@
     gan-train --dataset=ring --max_steps=2000
     gan-train --config=mnist_wgan_gp --data_dir=/path/to/tfds      # a packaged configuration
     gan-train --dataset=./my_photos --image_size=64           # a folder of images
+    gan-train --model=acgan                                  # digits from an auxiliary-classifier GAN
+    gan-train --model=infogan                                # digits whose classes it finds without labels
 
 Flag values come from the command line (or a --config / --flagfile), else from the run already in
 --model_dir (its run.json), else from the dataset's row of
-`gan.cli.common.DATASET_DEFAULTS`. `--model_dir` (default runs/<dataset>-<loss>)
+`gan.cli.common.DATASET_DEFAULTS` (and `FAMILY_DEFAULTS` for --model). `--model_dir` (default
+runs/<dataset>-<loss>, runs/<dataset>-<model>-<loss> for acgan and infogan)
 receives checkpoints, TensorBoard events, train_log.jsonl, samples.png (refreshed every
 --sample_every steps) and run.json (the settings, library versions and dataset).
 Rerunning the same command resumes from the newest checkpoint.
@@ -23,7 +26,9 @@ PROGRAM = "gan-train"
 PREVIEW_IMAGES, PREVIEW_CONDITIONAL_IMAGES, PREVIEW_POINTS = 64, 100, 1000
 HELP_GROUPS = {
     "configuration": ("config",),
-    "data": ("dataset", "data_dir", "split", "download", "image_size", "conditional"),
+    "data": ("dataset", "data_dir", "split", "download", "image_size"),
+    "model family": ("model", "conditional", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
+                     "mutual_information_penalty_weight", "categorical_codes", "continuous_codes"),
     "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
     "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
     "optimisation": ("batch_size", "generator_steps", "discriminator_steps", "generator_lr", "discriminator_lr",
@@ -58,7 +63,16 @@ def define_flags():
     d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer.")
     d.DEFINE_list("hidden_units", None, "mlp: comma-separated hidden layer widths.")
     d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator.")
-    d.DEFINE_boolean("conditional", False, "Condition both networks on the class labels.")
+    d.DEFINE_boolean("conditional", False, "gan: condition both networks on the class labels.")
+    d.DEFINE_enum("model", "gan", list(common.MODELS), "GAN family: gan; acgan (Odena et al. 2017: the "
+                  "generator takes the labels, the discriminator also classifies); infogan (Chen et al. 2016: "
+                  "the generator takes codes the discriminator's Q head must recover; no labels used).")
+    d.DEFINE_float("aux_cond_generator_weight", None, "acgan: weight of the generator's class loss.")
+    d.DEFINE_float("aux_cond_discriminator_weight", None, "acgan: weight of the discriminator's class loss.")
+    d.DEFINE_float("mutual_information_penalty_weight", None, "infogan: weight of the mutual-information "
+                   "penalty in both networks' losses.")
+    d.DEFINE_integer("categorical_codes", None, "infogan: values of the categorical code (one-hot).")
+    d.DEFINE_integer("continuous_codes", None, "infogan: continuous codes, uniform in [-1, 1] (0 for none).")
     d.DEFINE_integer("noise_dims", None, "Generator noise dimensions.")
     d.DEFINE_integer("batch_size", None, "Examples per update.")
     d.DEFINE_integer("generator_steps", None, "Generator updates per training step.")
@@ -100,13 +114,14 @@ def define_flags():
     d.DEFINE_string("tpu", None, "TPU address for --strategy=tpu (e.g. grpc://10.0.0.2:8470, or a TPU name).")
 
 
-CONFIG_FLAGS = ("dataset", "data_dir", "split", "download", "image_size", "loss", "generator_loss",
+CONFIG_FLAGS = ("dataset", "model", "data_dir", "split", "download", "image_size", "loss", "generator_loss",
                 "discriminator_loss", "gradient_penalty_weight", "architecture", "base_filters", "hidden_units",
                 "spectral_norm", "conditional", "noise_dims", "batch_size", "generator_steps",
                 "discriminator_steps", "generator_lr", "discriminator_lr", "lr_half_life", "beta1", "beta2",
                 "max_steps", "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
                 "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every",
-                "best_metric", "eval_samples")
+                "best_metric", "eval_samples", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
+                "mutual_information_penalty_weight", "categorical_codes", "continuous_codes")
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
                   "sample_every", "log_every", "steps_per_execution", "eval_samples")
 _OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")
@@ -143,7 +158,12 @@ def check_values(config):
         for units in config["hidden_units"]:
             common.check_positive_int("hidden_units", units)
     common.check_range("max_seconds", config["max_seconds"], 0, float("inf"), low_open=True, optional=True)
-    common.check_range("gradient_penalty_weight", config["gradient_penalty_weight"], 0, float("inf"))
+    for name in ("gradient_penalty_weight", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
+                 "mutual_information_penalty_weight"):
+        common.check_range(name, config[name], 0, float("inf"), optional=name != "gradient_penalty_weight")
+    if config["model"] == "infogan":
+        common.check_range("categorical_codes", config["categorical_codes"], 2, 1000)
+        common.check_range("continuous_codes", config["continuous_codes"], 0, 1000)
     for name in ("generator_lr", "discriminator_lr"):
         common.check_range(name, config[name], 0, float("inf"), low_open=True)
     for name in ("beta1", "beta2", "generator_ema_decay"):
@@ -195,7 +215,8 @@ def settings():
     model_dir = flags.FLAGS.model_dir
     if model_dir is None:
         preliminary = common.resolve(explicit, None, defaults)
-        model_dir = os.path.join("runs", f"{os.path.basename(preliminary['dataset'])}-{preliminary['loss']}")
+        family = "" if preliminary["model"] == "gan" else f"-{preliminary['model']}"
+        model_dir = os.path.join("runs", f"{os.path.basename(preliminary['dataset'])}{family}-{preliminary['loss']}")
     common.check_model_dir(model_dir)
     if os.path.isdir(model_dir):
         common.check_links_stay_inside(model_dir)
@@ -204,6 +225,7 @@ def settings():
     check_values(config)
     check_names(config)
     common.check_network_flags(config, explicit)
+    common.check_family_flags(config, explicit)
     return model_dir, manifest, config, explicit
 
 
@@ -228,8 +250,8 @@ def adam(keras, config, role):
 def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
     """The GANEstimator for `config` on a dataset described by `spec` (restores a run in `model_dir`)."""
     try:
-        pair = gan.networks.get(config["architecture"], spec.data_shape, conditional=config["conditional"],
-                                **common.network_options(config))
+        pair = gan.networks.get(config["architecture"], spec.data_shape,
+                                **common.family_options(config, spec.num_classes), **common.network_options(config))
     except ValueError as error:
         raise common.UsageError(f"--architecture={config['architecture']} does not fit dataset "
                                 f"{config['dataset']!r} (data shape {spec.data_shape}): {common.one_line(error)}; "
@@ -249,7 +271,17 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
         save_checkpoints_steps=config["save_every"], log_every_steps=config["log_every"],
         steps_per_execution=config["steps_per_execution"], jit_compile=config["jit_compile"], seed=config["seed"],
         generator_ema_decay=config.get("generator_ema_decay") or None, mixed_precision=config.get("mixed_precision"),
-        joint_train=config.get("joint_train", False), strategy=strategy)
+        joint_train=config.get("joint_train", False), strategy=strategy, **common.family_estimator_options(config))
+
+
+def input_fn(gan, config, batch_size, seed, data_dir=None, download=None):
+    """The run's `gan.data.gan_input_fn` (its family's generator inputs) of `batch_size` batches; `data_dir`
+    and `download` default to `config`'s (gan-evaluate passes its own)."""
+    return gan.data.gan_input_fn(
+        config["dataset"], batch_size, noise_dims=config["noise_dims"], conditional=bool(config.get("conditional")),
+        split=config.get("split", "train"), data_dir=config.get("data_dir") if data_dir is None else data_dir,
+        download=config.get("download", True) if download is None else download,
+        image_size=config.get("image_size"), seed=seed, structured_codes=common.structured_codes(config))
 
 
 class ManifestWriter:
@@ -293,6 +325,17 @@ class SampleWriter:
         self.last_step = step
 
 
+def preview_inputs(config, spec):
+    """The fixed generator inputs of samples.png: ACGAN and conditional runs one column per class
+    (labels cycle along each row of 10), InfoGAN a row per categorical code value and a column per
+    step of its first continuous code (`common.code_grid_inputs`), else noise."""
+    if common.structured_codes(config):
+        return common.code_grid_inputs(config["noise_dims"], common.structured_codes(config), seed=config["seed"])
+    num_classes = spec.num_classes if config["conditional"] else None
+    count = PREVIEW_POINTS if not spec.is_image else PREVIEW_CONDITIONAL_IMAGES if num_classes else PREVIEW_IMAGES
+    return common.generator_inputs(count, config["noise_dims"], num_classes, seed=config["seed"])
+
+
 def note(message):
     """One progress line on stderr, above the progress bar if one is showing."""
     from gan.progress import tqdm  # pylint: disable=import-outside-toplevel
@@ -331,13 +374,11 @@ def health_and_eval_hooks(gan, config, spec, estimator):
     hooks, best_metric = [], None
     if config["eval_every"]:
         metrics = gan.eval.metrics_for(config["dataset"], data_dir=config["data_dir"], split=config["split"],
-                                       image_size=config["image_size"], download=config["download"])
+                                       image_size=config["image_size"], download=config["download"],
+                                       categorical_code=common.categorical_code(config))
         best_metric = config["best_metric"] or metrics.default_best_metric
         batch = min(config["eval_samples"], 500)
-        eval_input_fn = gan.data.gan_input_fn(  # a fixed seed keeps evaluations comparable
-            config["dataset"], batch, noise_dims=config["noise_dims"], conditional=config["conditional"],
-            split=config["split"], data_dir=config["data_dir"], download=config["download"],
-            image_size=config["image_size"], seed=config["seed"])
+        eval_input_fn = input_fn(gan, config, batch, seed=config["seed"])  # a fixed seed: comparable evaluations
         hooks.append(EvalReport(gan.eval.make_eval_hook(
             estimator, metrics, eval_input_fn, every=config["eval_every"], best_metric=best_metric,
             steps=-(-config["eval_samples"] // batch))))
@@ -348,7 +389,8 @@ def health_and_eval_hooks(gan, config, spec, estimator):
         histogram, what = gan.health.histogram_for(config["dataset"], data_dir=config["data_dir"],
                                                    image_size=config["image_size"], download=config["download"])
         num_classes = spec.num_classes if config["conditional"] else None
-        inputs = common.generator_inputs(PREVIEW_POINTS, config["noise_dims"], num_classes, seed=config["seed"] + 1)
+        inputs = common.generator_inputs(PREVIEW_POINTS, config["noise_dims"], num_classes, seed=config["seed"] + 1,
+                                         structured_codes=common.structured_codes(config))
     monitor = gan.health.monitor_for(estimator, quality=best_metric, stop_on_collapse=flags.FLAGS.stop_on_collapse,
                                      histogram=histogram, what=what, generator_inputs=inputs,
                                      every=config["sample_every"])
@@ -396,8 +438,9 @@ def _start(model_dir, manifest, config, explicit):
     spec = gan.data.describe(config["dataset"], data_dir=config["data_dir"], download=config["download"],
                              image_size=config["image_size"])
     if config["conditional"] and not spec.num_classes:
-        raise common.UsageError(f"--conditional needs class labels, and dataset {config['dataset']!r} has none; "
-                                "use --noconditional.")
+        way = "use --noconditional" if config["model"] == "gan" else "use --model=gan or --model=infogan"
+        raise common.UsageError(f"{'--conditional' if config['model'] == 'gan' else '--model=acgan'} needs class "
+                                f"labels, and dataset {config['dataset']!r} has none; {way}.")
     if manifest is not None:
         common.check_compatible(model_dir, manifest["config"], config)
     return _train(gan, keras, config, spec, model_dir, strategy, explicit)
@@ -420,21 +463,16 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
               "pass a larger --max_steps to train on.")
         return 0
 
-    num_classes = spec.num_classes if config["conditional"] else None
-    count = PREVIEW_POINTS if not spec.is_image else PREVIEW_CONDITIONAL_IMAGES if num_classes else PREVIEW_IMAGES
-    inputs = common.generator_inputs(count, config["noise_dims"], num_classes, seed=config["seed"])
+    inputs = preview_inputs(config, spec)
     real = None if spec.is_image else _real_points(gan, config, PREVIEW_POINTS)
     samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real)
     # A resumed run starts its data stream at a new seed instead of replaying the first run's batches.
-    input_fn = gan.data.gan_input_fn(
-        config["dataset"], config["batch_size"], noise_dims=config["noise_dims"], conditional=config["conditional"],
-        split=config["split"], data_dir=config["data_dir"], download=config["download"],
-        image_size=config["image_size"], seed=config["seed"] + start)
+    train_input_fn = input_fn(gan, config, config["batch_size"], seed=config["seed"] + start)
     record = ManifestWriter(model_dir, manifest)
     hooks = [record, samples] + health_and_eval_hooks(gan, config, spec, estimator)
     try:
         try:
-            estimator.train(input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"],
+            estimator.train(train_input_fn, max_steps=config["max_steps"], max_seconds=config["max_seconds"],
                             hooks=hooks, preflight=flags.FLAGS.preflight)
         except KeyboardInterrupt:  # the trainer saved the current step: record what produced it
             if estimator.global_step > start:

@@ -102,13 +102,17 @@ def _gathered_batches(examples, num_examples, batch_size, shuffle, repeat, seed)
 
 
 def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train", data_dir=None, download=True,
-                image_size=None, image_key=None, label_key=None, shuffle=True, repeat=True, seed=None):
+                image_size=None, image_key=None, label_key=None, shuffle=True, repeat=True, seed=None,
+                structured_codes=None):
     """TF-GAN estimator batches `(generator_inputs, real_data)`, each batch full (drop_remainder).
 
     generator_inputs is float32 noise [batch, noise_dims] ~ N(0, 1), or with
     `conditional=True` the pair `(noise, one_hot_labels)` of the real batch's labels
-    (float32 [batch, num_classes]). With a `seed`, file order, shuffling and noise are
-    reproducible: batch i's noise is `stateless_normal(seed=(seed, i))`.
+    (float32 [batch, num_classes]). With `structured_codes=(C, N)` (InfoGAN's, no labels
+    read) it is `(noise, categorical_code, continuous_code)`: a uniformly drawn one-hot
+    [batch, C] and uniform [-1, 1] values [batch, N] (TF-GAN's InfoGAN example's choice;
+    N=0 leaves the pair `(noise, categorical_code)`). With a `seed`, file order, shuffling
+    and noise are reproducible: batch i's noise is `stateless_normal(seed=(seed, i))`.
 
     Example:
         (noise, labels), images = next(iter(gan_dataset('digits', 16, conditional=True, seed=1)))
@@ -116,6 +120,9 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
     """
     checks.positive_int("batch_size", batch_size)
     checks.positive_int("noise_dims", noise_dims)
+    if structured_codes is not None and conditional:
+        raise ValueError("structured_codes (InfoGAN's) and conditional=True exclude each other: an InfoGAN "
+                         "learns without labels")
     spec, num_examples, dataset = _examples(name, split, data_dir, download, image_size, image_key, label_key,
                                             shuffle_files=shuffle, seed=seed)
     if conditional and spec.num_classes is None:
@@ -144,14 +151,35 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
             [batch_size, noise_dims], seed=tf.stack([tf.constant(noise_seed, tf.int64), index]))
         if conditional:
             return (noise, tf.one_hot(labels, num_classes, dtype=tf.float32)), data
+        if structured_codes:
+            return structured_inputs(noise, structured_codes, tf.stack([tf.constant(noise_seed, tf.int64), index])), data
         return noise, data
 
     dataset = dataset.enumerate().map(add_generator_inputs, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def structured_inputs(noise, structured_codes, seed):
+    """InfoGAN generator inputs `(noise, categorical_code, continuous_code)` for a noise batch: codes
+    drawn from `seed` (a shape-[2] stateless seed), as `gan_dataset` describes.
+
+    Example:
+        noise, code, continuous = structured_inputs(tf.zeros([4, 8]), (10, 2), tf.constant([0, 1], tf.int64))
+    """
+    categorical, continuous = structured_codes
+    batch = tf.shape(noise)[0]
+    codes_seed = tf.random.experimental.stateless_fold_in(seed, 1)
+    ids = tf.random.stateless_uniform([batch], codes_seed, 0, categorical, dtype=tf.int32)
+    inputs = (noise, tf.one_hot(ids, categorical, dtype=tf.float32))
+    if continuous:
+        inputs += (tf.random.stateless_uniform([batch, continuous], tf.random.experimental.stateless_fold_in(
+            seed, 2), -1.0, 1.0),)
+    return inputs
+
+
 def gan_input_fn(name, batch_size, noise_dims=64, conditional=False, split="train", data_dir=None, download=True,
-                 image_size=None, image_key=None, label_key=None, shuffle=True, repeat=True, seed=None):
+                 image_size=None, image_key=None, label_key=None, shuffle=True, repeat=True, seed=None,
+                 structured_codes=None):
     """A zero-argument `input_fn` (TF-GAN's estimator style) returning `gan_dataset(...)` with these arguments.
 
     Example:
@@ -164,6 +192,7 @@ def gan_input_fn(name, batch_size, noise_dims=64, conditional=False, split="trai
     def input_fn():
         return gan_dataset(name, batch_size, noise_dims=noise_dims, conditional=conditional, split=split,
                            data_dir=data_dir, download=download, image_size=image_size, image_key=image_key,
-                           label_key=label_key, shuffle=shuffle, repeat=repeat, seed=seed)
+                           label_key=label_key, shuffle=shuffle, repeat=repeat, seed=seed,
+                           structured_codes=structured_codes)
 
     return input_fn

@@ -24,7 +24,7 @@ from gan.eval.classifier_metrics import (
 )
 from gan.eval.cache import resolve_cache_dir
 from gan.eval.classifiers import DatasetClassifier, dataset_classifier
-from gan.eval.evaluators import ClassifierMetrics, MixtureMetrics, metrics_for, requested_labels
+from gan.eval.evaluators import ClassifierMetrics, MixtureMetrics, code_accuracy, metrics_for, requested_labels
 from gan.eval.image_grid import image_grid, image_reshaper, python_image_grid
 from gan.eval.inception import InceptionExtractor, InceptionWeightsError, inception_weights_path
 from gan.eval.inception_metrics import (
@@ -90,6 +90,7 @@ from gan.eval.eval_hook import EvalHook, make_eval_hook, metric_direction, read_
 
 __all__ = [
     "ClassifierMetrics",
+    "code_accuracy",
     "DatasetClassifier",
     "DensityCoverage",
     "EvalHook",

@@ -10,6 +10,7 @@ generated_data, generator_inputs)` with numpy batches, `result() -> dict of floa
 `metrics_for(dataset_name)` picks and builds the right one.
 """
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from gan.data import describe
 from gan import checks
@@ -25,6 +26,19 @@ from gan.eval.sample_metrics import density_coverage, precision_recall
 PACGAN_SAMPLES = 2_500
 DEFAULT_SAMPLE_FEATURES = 5_000
 EXTRACTORS = ("auto", "classifier", "inception")
+
+
+def code_accuracy(confusion):
+    """InfoGAN's categorical-code accuracy from `confusion[code, class]` counts: the share of samples
+    whose class is their code's under the best one-to-one matching of code values to classes
+    (the Hungarian algorithm; unmatched codes count as wrong).
+
+    Example:
+        code_accuracy(np.array([[0, 9], [8, 1]]))  # 17 / 18: code 0 -> class 1, code 1 -> class 0
+    """
+    confusion = np.asarray(confusion, dtype=np.float64)
+    rows, columns = linear_sum_assignment(-confusion)
+    return float(confusion[rows, columns].sum() / max(confusion.sum(), 1))
 
 
 def requested_labels(generator_inputs, num_classes):
@@ -52,7 +66,10 @@ class ClassifierMetrics:
     `real_reference`); without one, with the real batches passed to `update_state`. Results: `fid`, `kid` (unbiased, on
     the first `max_sample_features` samples), `precision`, `recall`, `density`,
     `coverage` (same subset), `classifier_score` (with logits) and
-    `conditional_accuracy` (when generator inputs are `(noise, one_hot)`).
+    `conditional_accuracy` (when generator inputs are `(noise, one_hot)`). With
+    `categorical_code=i` (an InfoGAN's, the i-th generator input, one-hot) it reports
+    `categorical_code_accuracy` (`code_accuracy`: codes matched one-to-one to the
+    classifier's classes) instead of a conditional accuracy.
 
     Example:
         classifier = dataset_classifier('digits')
@@ -64,8 +81,9 @@ class ClassifierMetrics:
     default_best_metric = "fid"  # What evaluation during training ranks checkpoints by, unless told otherwise.
 
     def __init__(self, extractor, reference=None, max_sample_features=DEFAULT_SAMPLE_FEATURES,
-                 precision_recall_k=3, density_coverage_k=5):
+                 precision_recall_k=3, density_coverage_k=5, categorical_code=None):
         self.extractor = extractor
+        self.categorical_code = categorical_code
         self.reference = reference
         self.max_sample_features = max_sample_features
         self.precision_recall_k, self.density_coverage_k = precision_recall_k, density_coverage_k
@@ -77,6 +95,7 @@ class ClassifierMetrics:
         self._real = FeatureAccumulator(self.max_sample_features)
         self._score = RunningClassifierScore()
         self._correct = self._labelled = 0
+        self._codes = None  # confusion counts [code value, class]
 
     def update_state(self, real_data, generated_data, generator_inputs=None):
         """Adds a batch of generated images (and real ones when there is no cached reference)."""
@@ -84,12 +103,25 @@ class ClassifierMetrics:
         self._generated.update_state(features)
         if logits is not None:
             self._score.update_state(logits)
-            labels = requested_labels(generator_inputs, self.extractor.num_classes)
+            if self.categorical_code is not None:
+                self._count_codes(generator_inputs, logits)
+                labels = None
+            else:
+                labels = requested_labels(generator_inputs, self.extractor.num_classes)
             if labels is not None:
                 self._correct += int(np.sum(logits.argmax(axis=1) == labels))
                 self._labelled += len(labels)
         if self.reference is None:
             self._real.update_state(self.extractor.extract(real_data)[0])
+
+    def _count_codes(self, generator_inputs, logits):
+        if not isinstance(generator_inputs, (tuple, list)) or len(generator_inputs) <= self.categorical_code:
+            raise ValueError(f"categorical_code={self.categorical_code} names no element of the generator inputs; "
+                             "an InfoGAN's are (noise, categorical_code, ...)")
+        codes = np.asarray(generator_inputs[self.categorical_code]).argmax(axis=1)
+        if self._codes is None:
+            self._codes = np.zeros((np.asarray(generator_inputs[self.categorical_code]).shape[1], logits.shape[1]))
+        np.add.at(self._codes, (codes, logits.argmax(axis=1)), 1)
 
     def result(self):
         """Dict of floats; raises ValueError when too few samples were seen for a metric."""
@@ -110,6 +142,8 @@ class ClassifierMetrics:
             results["classifier_score"] = float(self._score.result())
         if self._labelled:
             results["conditional_accuracy"] = self._correct / self._labelled
+        if self._codes is not None:
+            results["categorical_code_accuracy"] = code_accuracy(self._codes)
         return results
 
 
@@ -158,7 +192,7 @@ class MixtureMetrics:
 
 def metrics_for(dataset_name, data_dir=None, cache_dir=None, split="train", image_size=None, download=True,
                 extractor="auto", inception_weights=None, max_sample_features=DEFAULT_SAMPLE_FEATURES,
-                max_real_examples=None, classifier_split="train", classifier_epochs=None):
+                max_real_examples=None, classifier_split="train", classifier_epochs=None, categorical_code=None):
     """The eval_metrics object that fits a dataset, with its real-data statistics cached.
 
     2-D `ring` / `grid` -> `MixtureMetrics`. Images -> `ClassifierMetrics` with
@@ -166,7 +200,8 @@ def metrics_for(dataset_name, data_dir=None, cache_dir=None, split="train", imag
     (InceptionV3 from local weights, `inception_weights` or $GAN_INCEPTION_WEIGHTS) or
     'auto' (classifier for labelled single-channel datasets such as digits, mnist,
     fashion_mnist; InceptionV3 otherwise). The classifier learns `classifier_split`;
-    the real statistics come from `split` (the split the GAN learns).
+    the real statistics come from `split` (the split the GAN learns). `categorical_code`
+    goes to `ClassifierMetrics` (an InfoGAN's code accuracy).
 
     Example:
         metrics = metrics_for('digits', cache_dir='/tmp/gan_cache')
@@ -191,4 +226,5 @@ def metrics_for(dataset_name, data_dir=None, cache_dir=None, split="train", imag
     reference = real_reference(model, dataset_name, split, data_dir, cache_dir, image_size, download,
                                max_examples=max_real_examples, max_features=max(DEFAULT_MAX_FEATURES,
                                                                                 max_sample_features))
-    return ClassifierMetrics(model, reference, max_sample_features=max_sample_features)
+    return ClassifierMetrics(model, reference, max_sample_features=max_sample_features,
+                             categorical_code=categorical_code)

@@ -1,7 +1,14 @@
-"""What every reference network shares: the pair type and argument checks."""
+"""What every reference network shares: the pair type, argument checks and the model families' heads."""
 from typing import Callable, NamedTuple
 
 import keras
+from keras import layers
+
+from gan import checks
+
+# InfoGAN's Q head: a hidden layer of this width on the discriminator's features (TF-GAN's
+# MNIST InfoGAN example's encoder width), then one output per structured code.
+Q_HEAD_UNITS = 128
 
 
 class NetworkPair(NamedTuple):
@@ -39,6 +46,69 @@ def split_generator_inputs(generator_inputs, conditional):
             f"(noise, one_hot_labels)"
         )
     return generator_inputs, None
+
+
+def check_family(conditional, auxiliary_classes, structured_codes):
+    """Validates a factory's family options; returns whether the generator takes `(noise, one_hot_labels)`.
+
+    `auxiliary_classes=K` (ACGAN, Odena et al. 2017): the generator takes labels, the
+    discriminator sees only the data and returns `(logits, class_logits [batch, K])`.
+    `structured_codes=(C, N)` (InfoGAN, Chen et al. 2016): the generator takes
+    `(noise, categorical_code [batch, C] one-hot, continuous_code [batch, N])` (N=0: no
+    continuous code, a pair), the discriminator returns `(logits, [categorical_logits,
+    continuous_mean])` from a Q head on its features.
+
+    >>> check_family(False, 10, None)  # ACGAN: labels in
+    True
+    """
+    if auxiliary_classes is not None:
+        checks.positive_int("auxiliary_classes", auxiliary_classes)
+    if structured_codes is not None:
+        if (not isinstance(structured_codes, (tuple, list)) or len(structured_codes) != 2
+                or not all(isinstance(v, int) and v >= 0 for v in structured_codes) or structured_codes[0] < 2):
+            raise ValueError("structured_codes must be (categorical_dims >= 2, continuous_dims >= 0); "
+                             f"got {structured_codes!r}")
+    chosen = [name for name, value in (("conditional", conditional), ("auxiliary_classes", auxiliary_classes),
+                                       ("structured_codes", structured_codes)) if value]
+    if len(chosen) > 1:
+        raise ValueError(f"{' and '.join(chosen)} exclude each other: conditional=True conditions both networks, "
+                         "auxiliary_classes makes an ACGAN, structured_codes an InfoGAN")
+    return bool(conditional or auxiliary_classes)
+
+
+def generator_input_vector(generator_inputs, labelled, structured_codes):
+    """The generator's inputs as `(noise, extra)`: the labels of a labelled generator, the concatenated
+    codes of an InfoGAN one (see `check_family`), else None.
+
+    >>> generator_input_vector((z, code, c), False, (10, 2))  # -> (z, [code, c] concatenated)
+    """
+    if not structured_codes:
+        return split_generator_inputs(generator_inputs, labelled)
+    expected = 3 if structured_codes[1] else 2
+    if not isinstance(generator_inputs, (tuple, list)) or len(generator_inputs) != expected:
+        raise ValueError(f"an InfoGAN network with structured_codes={tuple(structured_codes)} needs generator_inputs="
+                         f"(noise, categorical_code{', continuous_code' if expected == 3 else ''}), "
+                         f"got {type(generator_inputs).__name__}")
+    codes = list(generator_inputs[1:])
+    return generator_inputs[0], codes[0] if len(codes) == 1 else layers.Concatenate()(codes)
+
+
+def family_outputs(features, logits, auxiliary_classes, structured_codes):
+    """The discriminator's output for its family: `logits`; ACGAN's `(logits, class_logits)`; InfoGAN's
+    `(logits, [categorical_logits, continuous_mean])` from a Q head sharing the body's `features`.
+
+    >>> family_outputs(features, logits, 10, None)  # (logits, class_logits [batch, 10])
+    """
+    if auxiliary_classes:
+        return logits, layers.Dense(auxiliary_classes, name="class_logits")(features)
+    if structured_codes:
+        categorical, continuous = structured_codes
+        hidden = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(Q_HEAD_UNITS, name="q_hidden")(features))
+        heads = [layers.Dense(categorical, name="q_categorical")(hidden)]
+        if continuous:
+            heads.append(layers.Dense(continuous, name="q_continuous")(hidden))
+        return logits, heads
+    return logits
 
 
 def check_shape(data_shape, rank=None):

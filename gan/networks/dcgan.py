@@ -5,7 +5,10 @@ from keras import layers
 from gan import checks
 from gan.networks.core import (
     NetworkPair,
+    check_family,
     check_shape,
+    family_outputs,
+    generator_input_vector,
     spectrally_normalized,
     split_generator_inputs,
 )
@@ -40,6 +43,8 @@ def dcgan(
     spectral_norm=False,
     conditional=False,
     batch_norm=True,
+    auxiliary_classes=None,
+    structured_codes=None,
 ):
     """DCGAN generator/discriminator pair for `data_shape = (H, W, C)`.
 
@@ -59,12 +64,17 @@ def dcgan(
     with a dense layer to one H x W plane and concatenates it to the image as an
     extra channel, so every conv layer sees the class.
 
+    `auxiliary_classes=K` makes an ACGAN pair and `structured_codes=(C, N)` an InfoGAN
+    one (`gan.networks.core.check_family`): the generator concatenates the labels or
+    codes to the noise; the discriminator's heads read its flattened features.
+
     >>> pair = dcgan((28, 28, 1), base_filters=32)
     >>> z = keras.Input((64,))
     >>> keras.Model(z, pair.generator_fn(z)).output_shape
     (None, 28, 28, 1)
     """
     height, width, channels = check_shape(data_shape, rank=3)
+    labelled = check_family(conditional, auxiliary_classes, structured_codes)
     sizes = {"base_filters": base_filters, "kernel_size": kernel_size, "max_filters": max_filters}
     for name, value in sizes.items():
         checks.positive_int(name, value)
@@ -81,8 +91,8 @@ def dcgan(
 
     def generator_fn(generator_inputs):
         """Maps noise (and labels) to images in [-1, 1] of shape `data_shape`."""
-        noise, labels = split_generator_inputs(generator_inputs, conditional)
-        net = noise if labels is None else layers.Concatenate()([noise, labels])
+        noise, extra = generator_input_vector(generator_inputs, labelled, structured_codes)
+        net = noise if extra is None else layers.Concatenate()([noise, extra])
         # A bias right before batch norm is cancelled by its mean subtraction.
         net = layers.Dense(start_h * start_w * generator_filters[0], use_bias=not batch_norm)(net)
         net = bn_relu(net)
@@ -105,7 +115,8 @@ def dcgan(
             conv = layers.Conv2D(filters, kernel_size, strides=2, padding="same")
             net = spectrally_normalized(conv, spectral_norm)(net)
             net = layers.LeakyReLU(negative_slope=0.2)(net)
-        net = layers.Flatten()(net)
-        return spectrally_normalized(layers.Dense(1), spectral_norm)(net)
+        features = layers.Flatten()(net)
+        logits = spectrally_normalized(layers.Dense(1), spectral_norm)(features)
+        return family_outputs(features, logits, auxiliary_classes, structured_codes)
 
     return NetworkPair(generator_fn, discriminator_fn)

@@ -3,7 +3,7 @@ rebuilt with Keras 3 layers for like-for-like comparisons."""
 import keras
 from keras import layers
 
-from gan.networks.core import NetworkPair, split_generator_inputs
+from gan.networks.core import NetworkPair, check_family, family_outputs, generator_input_vector
 
 _DATA_SHAPE = (28, 28, 1)
 _EMBEDDING_SIZE = 256  # TF-GAN's `condition_tensor_from_onehot` default.
@@ -26,7 +26,8 @@ class BatchStatsNormalization(layers.BatchNormalization):
         return super().call(inputs, training=True, mask=mask)
 
 
-def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=False):
+def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=False, auxiliary_classes=None,
+                structured_codes=None):
     """TF-GAN's MNIST generator/discriminator pair, for 28x28x1 images.
 
     Generator: dense 1024 -> BN -> ReLU, dense 7*7*128 -> BN -> ReLU, reshape,
@@ -53,6 +54,12 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
     kernels have no L2 penalty; the discriminator's projection (not its
     embedding) is spectrally normalized, as TF-GAN's getter does.
 
+    `auxiliary_classes=K` (ACGAN) conditions the generator as above and adds a class head
+    to the discriminator's dense 1024 features instead of conditioning it;
+    `structured_codes=(C, N)` (InfoGAN, as TF-GAN's InfoGAN example) concatenates the
+    codes to the generator's noise and adds a Q head to those features
+    (`gan.networks.core.check_family`).
+
     >>> pair = tfgan_mnist()
     >>> z = keras.Input((64,))
     >>> keras.Model(z, pair.generator_fn(z)).output_shape
@@ -64,6 +71,7 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
         )
     if not weight_decay >= 0:
         raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    labelled = check_family(conditional, auxiliary_classes, structured_codes)
 
     def l2():
         return keras.regularizers.L2(weight_decay)
@@ -87,10 +95,12 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
 
     def generator_fn(generator_inputs):
         """Maps noise (and labels) to 28x28x1 images in [-1, 1]."""
-        noise, labels = split_generator_inputs(generator_inputs, conditional)
+        noise, extra = generator_input_vector(generator_inputs, labelled, structured_codes)
+        if structured_codes:
+            noise, extra = layers.Concatenate()([noise, extra]), None
         net = layers.ReLU()(batch_norm()(dense(1024)(noise)))
-        if conditional:
-            net = condition(net, labels, spectral_norm=False)
+        if extra is not None:
+            net = condition(net, extra, spectral_norm=False)
         net = layers.ReLU()(batch_norm()(dense(7 * 7 * 128)(net)))
         net = layers.Reshape((7, 7, 128))(net)
         for filters in (64, 32):
@@ -105,10 +115,10 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
             net = layers.LeakyReLU(negative_slope=0.01)(net)
         net = layers.Flatten()(net)
         if conditional:
-            _, labels = split_generator_inputs(generator_inputs, conditional)
+            _, labels = generator_input_vector(generator_inputs, True, None)
             net = condition(net, labels, spectral_norm=True)
         net = layers.SpectralNormalization(dense(1024))(net)
-        net = layers.LeakyReLU(negative_slope=0.01)(batch_norm(BatchStatsNormalization)(net))
-        return dense(1, use_bias=True)(net)
+        features = layers.LeakyReLU(negative_slope=0.01)(batch_norm(BatchStatsNormalization)(net))
+        return family_outputs(features, dense(1, use_bias=True)(features), auxiliary_classes, structured_codes)
 
     return NetworkPair(generator_fn, discriminator_fn)

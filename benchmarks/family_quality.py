@@ -1,0 +1,82 @@
+"""Quality of the model families on `digits` through the programs users run: `gan-train --model=M`
+with its default flags for each seed, then `gan-generate` 1,000 samples judged by a scikit-learn MLP
+fitted on the real digits (`digits_quality.digits_judge`).
+
+- acgan: the share recognised with confidence >= 0.9, and the share whose class is the requested one.
+- infogan: the categorical-code accuracy (`gan.eval.code_accuracy`: code values matched one-to-one
+  to the judged classes), with no labels used in training.
+
+Prints one JSON line per run and one with the medians over seeds.
+
+    python benchmarks/family_quality.py --model=acgan --seeds=0,1,2
+    python benchmarks/family_quality.py --model=infogan --seeds=0,1,2
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+from absl import app, flags
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from digits_quality import digits_judge  # noqa: E402  pylint: disable=wrong-import-position
+
+flags.DEFINE_enum("model", "acgan", ["acgan", "infogan"], "Model family (gan-train --model).")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds, one run each.")
+flags.DEFINE_list("train_flags", [], "Extra gan-train flags, e.g. --train_flags=--max_seconds=60.")
+FLAGS = flags.FLAGS
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLES = 1000
+
+
+def _program(name, *args):
+    env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-m", f"gan.cli.{name}", *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{name} {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return done
+
+
+def judge_run(model, model_dir, judge):
+    """The figures of `model_dir`'s newest checkpoint (see the module docstring)."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    from gan.eval.evaluators import code_accuracy  # pylint: disable=import-outside-toplevel
+
+    path = os.path.join(model_dir, "judged.npy")
+    _program("generate", f"--model_dir={model_dir}", f"--num_samples={SAMPLES}", f"--output={path}",
+             "--seed=12345", "--labels=cycle" if model == "acgan" else "--codes=cycle")
+    probabilities = judge(np.load(path))
+    requested = np.arange(SAMPLES) % 10
+    judged = probabilities.argmax(1)
+    result = {"confident_share": float((probabilities.max(1) >= 0.9).mean())}
+    if model == "acgan":
+        result["requested_class_share"] = float((judged == requested).mean())
+    else:
+        confusion = np.zeros((10, probabilities.shape[1]))
+        np.add.at(confusion, (requested, judged), 1)
+        result["categorical_code_accuracy"] = code_accuracy(confusion)
+    return result
+
+
+def main(argv):
+    del argv
+    judge = digits_judge()
+    results = []
+    for seed in FLAGS.seeds:
+        model_dir = tempfile.mkdtemp(prefix=f"family_{FLAGS.model}_")
+        _program("train", f"--model={FLAGS.model}", f"--seed={seed}", f"--model_dir={model_dir}", *FLAGS.train_flags)
+        steps = max(json.loads(line)["step"] for line in open(os.path.join(model_dir, "train_log.jsonl")))
+        results.append({"model": FLAGS.model, "seed": int(seed), "steps": steps,
+                        **judge_run(FLAGS.model, model_dir, judge)})
+        print(json.dumps(results[-1]), flush=True)
+    keys = [k for k in results[0] if k.endswith(("share", "accuracy"))]
+    print(json.dumps({"model": FLAGS.model, "seeds": len(results), "train_flags": FLAGS.train_flags,
+                      **{f"median_{k}": statistics.median(r[k] for r in results) for k in keys}}))
+    print("command: python " + " ".join(sys.argv))
+
+
+if __name__ == "__main__":
+    app.run(main)
