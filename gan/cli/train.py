@@ -494,7 +494,8 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
 
 def run():
     """Console-script entry point (`gan-train`)."""
-    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS, per_dataset=common.DATASET_DEFAULTS["default"])
+    per_dataset = set(common.DATASET_DEFAULTS["default"]) | {n for row in common.FAMILY_DEFAULTS.values() for n in row}
+    common.run_program(PROGRAM, define_flags, main, __doc__, HELP_GROUPS, per_dataset=per_dataset)
 
 
 if __name__ == "__main__":
