@@ -274,13 +274,13 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
         joint_train=config.get("joint_train", False), strategy=strategy, **common.family_estimator_options(config))
 
 
-def input_fn(gan, config, batch_size, seed, data_dir=None, download=None):
-    """The run's `gan.data.gan_input_fn` (its family's generator inputs) of `batch_size` batches; `data_dir`
-    and `download` default to `config`'s (gan-evaluate passes its own)."""
+def input_fn(gan, config, batch_size, seed, data_dir, download):
+    """The run's `gan.data.gan_input_fn` (its family's generator inputs) of `batch_size` batches, its data
+    from `data_dir` (None: TFDS's default) and downloaded only if `download`: gan-train passes its
+    command line's, gan-evaluate its own, never a run.json's."""
     return gan.data.gan_input_fn(
         config["dataset"], batch_size, noise_dims=config["noise_dims"], conditional=bool(config.get("conditional")),
-        split=config.get("split", "train"), data_dir=config.get("data_dir") if data_dir is None else data_dir,
-        download=config.get("download", True) if download is None else download,
+        split=config.get("split", "train"), data_dir=data_dir, download=download,
         image_size=config.get("image_size"), seed=seed, structured_codes=common.structured_codes(config))
 
 
@@ -378,7 +378,8 @@ def health_and_eval_hooks(gan, config, spec, estimator):
                                        categorical_code=common.categorical_code(config))
         best_metric = config["best_metric"] or metrics.default_best_metric
         batch = min(config["eval_samples"], 500)
-        eval_input_fn = input_fn(gan, config, batch, seed=config["seed"])  # a fixed seed: comparable evaluations
+        # A fixed seed: evaluations at different steps see the same batches.
+        eval_input_fn = input_fn(gan, config, batch, config["seed"], config["data_dir"], config["download"])
         hooks.append(EvalReport(gan.eval.make_eval_hook(
             estimator, metrics, eval_input_fn, every=config["eval_every"], best_metric=best_metric,
             steps=-(-config["eval_samples"] // batch))))
@@ -467,7 +468,8 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
     real = None if spec.is_image else _real_points(gan, config, PREVIEW_POINTS)
     samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real)
     # A resumed run starts its data stream at a new seed instead of replaying the first run's batches.
-    train_input_fn = input_fn(gan, config, config["batch_size"], seed=config["seed"] + start)
+    train_input_fn = input_fn(gan, config, config["batch_size"], config["seed"] + start,
+                              config["data_dir"], config["download"])
     record = ManifestWriter(model_dir, manifest)
     hooks = [record, samples] + health_and_eval_hooks(gan, config, spec, estimator)
     try:
