@@ -28,7 +28,7 @@ setuptools.setup(
         "tqdm",
     ],
     extras_require={
-        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "jupytext"],
+        "test": ["pytest", "pytest-xdist", "nbclient", "nbformat", "ipykernel", "jupytext"],
     },
     entry_points={
         "console_scripts": [
