@@ -234,9 +234,12 @@ def test_quickstart_runs_with_tiny_parameters(run_notebook, tmp_path):
         "assert all(config[k] == defaults[k] for k in ('conditional', 'generator_lr', 'generator_ema_decay', "
         "'gradient_penalty_weight', 'architecture', 'max_seconds', 'discriminator_steps', 'beta1', 'beta2'))",
         "assert estimator.loss_config.gradient_penalty_weight == defaults['gradient_penalty_weight']",
+        # the InfoGAN section: gan-train's infogan settings, the same route
+        "assert family_estimator.model_kind == 'infogan' and family_estimator.global_step == STEPS",
+        "assert len(code_grid) == 3 and code_grid[1].shape == (100, 10)",
     ]))
     nb = run_notebook(nb)
-    assert len(_figures(nb)) == 3  # real digits; samples, losses and health; reloaded SavedModel's samples
+    assert len(_figures(nb)) == 4  # real digits; samples, losses and health; reloaded SavedModel's; InfoGAN codes
     assert (model_dir / "export" / "saved_model.pb").is_file()
     assert (model_dir / "train_log.jsonl").is_file()
     assert any("global step 6" in _stdout(cell) for cell in nb.cells)
