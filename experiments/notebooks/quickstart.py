@@ -322,8 +322,7 @@ family_config = common.resolve({**chosen, "model": "infogan"}, None, {"generator
                                                                       "discriminator_loss": None})
 keras.utils.set_random_seed(SEED)
 family_estimator = gan_train.build_estimator(gan, keras, family_config, spec, MODEL_DIR.rstrip("/") + "_infogan")
-family_estimator.train(gan_train.input_fn(gan, family_config, family_config["batch_size"], SEED,
-                                          family_config["data_dir"], family_config["download"]),
+family_estimator.train(gan_train.input_fn(gan, family_config, family_config["batch_size"], SEED, DATA_DIR, True),
                        max_steps=family_config["max_steps"], max_seconds=family_config["max_seconds"])
 code_grid = gan_train.preview_inputs(family_config, spec)
 figure, axes = plt.subplots(figsize=(5, 5))
