@@ -11,9 +11,23 @@ Example:
 import difflib
 import os
 
-EMBEDDED_DATASETS = ("digits", "grid", "ring")
+EMBEDDED_DATASETS = ("digits", "digits_domains", "grid", "ring")
 LOSSES = ("least_squares", "minimax", "modified", "relativistic", "wasserstein", "wasserstein_hinge")
-ARCHITECTURES = ("dcgan", "mlp", "tfgan_mnist")
+ARCHITECTURES = ("dcgan", "mlp", "tfgan_mnist", "translator")
+# Datasets of images in several domains, what CycleGAN and StarGAN translate between (TFDS's
+# cycle_gan/<config> and celeb_a by their base name).
+TRANSLATION_DATASETS = ("digits_domains", "cycle_gan", "celeb_a")
+# The domains of the translation datasets whose domains are fixed (celeb_a's are its attributes).
+FIXED_DOMAINS = {"digits_domains": ("original", "inverted", "mirrored", "rotated"), "cycle_gan": ("A", "B")}
+
+
+def is_translation_dataset(name):
+    """Whether dataset `name` holds images in several domains (see TRANSLATION_DATASETS).
+
+    Example:
+        is_translation_dataset('cycle_gan/horse2zebra')  # True
+    """
+    return isinstance(name, str) and name.split("/")[0] in TRANSLATION_DATASETS
 
 
 def is_image_folder(name):

@@ -34,7 +34,7 @@ def _files(root):
 
 
 def test_embedded_names_are_registered_with_tfds():
-    assert data.EMBEDDED == ("digits", "grid", "ring")
+    assert data.EMBEDDED == ("digits", "digits_domains", "grid", "ring")
     assert set(data.EMBEDDED) <= set(tfds.list_builders())
 
 
@@ -196,7 +196,7 @@ def test_unknown_name_error_is_one_helpful_line():
     with pytest.raises(data.DatasetError) as error:
         data.describe("mnsit")
     assert str(error.value) == (
-        "Unknown dataset 'mnsit' (did you mean mnist?). Embedded (no download): digits, grid, ring; "
+        "Unknown dataset 'mnsit' (did you mean mnist?). Embedded (no download): digits, digits_domains, grid, ring; "
         "a folder of images; or any TFDS name such as mnist, cifar10 (see tfds.list_builders()).")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from absl import logging
 
-from gan.data import embedded  # noqa: F401  (registers digits, grid, ring with TFDS)
+from gan.data import embedded  # noqa: F401  (registers the embedded datasets with TFDS)
 from gan.data import folder
 from gan.data.errors import DatasetError
 from gan.names import EMBEDDED_DATASETS as EMBEDDED

@@ -1,4 +1,4 @@
-"""Datasets that need no download, registered as TFDS builders: `digits`, `ring`, `grid`.
+"""Datasets that need no download, registered as TFDS builders: `digits`, `digits_domains`, `ring`, `grid`.
 
 Importing this module registers them, so `tfds.builder('ring')` works like any TFDS
 name and `gan.data` takes one route for every dataset. Preparing one is offline and
@@ -8,6 +8,11 @@ takes seconds: the data comes from scikit-learn's bundled files or a fixed-seed 
   Handwritten Digits", Alpaydin & Kaynak 1998), pixels 0..16 rescaled to uint8 0..255,
   `image` [8, 8, 1] and `label` 0-9. One split, `train`; hold data out with TFDS split
   slicing, e.g. `train[:80%]` / `train[80%:]`.
+- `digits_domains`: the same digits in four image domains for image-to-image translation
+  (CycleGAN, StarGAN): `original`, `inverted` (255 - x, i.e. -x in [-1, 1]), `mirrored`
+  (left-right) and `rotated` (90 degrees counter-clockwise). 7,188 examples in `train`:
+  `image` [8, 8, 1], `domain` (the supervised label), `label` (the digit) and `index`
+  (the source image, 0..1796). `gan.data.translation` picks the domains' examples.
 - `ring` / `grid`: the 2-D Gaussian mixtures of VEEGAN (Srivastava et al. 2017) and
   PacGAN (Lin et al. 2018), centres and std from `gan.data.mixtures.MIXTURES`.
   100,000 float32 `point` [2] per `train` split, each with its `mode` (index into the
@@ -23,9 +28,33 @@ import tensorflow_datasets as tfds
 from sklearn import datasets as sklearn_datasets
 
 from gan.data.mixtures import MIXTURES
+from gan.names import FIXED_DOMAINS
 
 MIXTURE_POINTS = 100_000
 MIXTURE_SEED = 0
+DIGITS_CITATION = ("@misc{alpaydin1998digits, author={Alpaydin, E. and Kaynak, C.}, "
+                   "title={Optical Recognition of Handwritten Digits}, "
+                   "howpublished={UCI Machine Learning Repository}, year={1998}}")
+# digits_domains' domains, each a transform of a uint8 image [H, W, C] (the float [-1, 1]
+# versions and their inverses are gan.data.translation.to_domain / from_domain).
+DIGIT_DOMAIN_TRANSFORMS = dict(zip(FIXED_DOMAINS["digits_domains"], (  # original, inverted, mirrored, rotated
+    lambda image: image,
+    lambda image: 255 - image,
+    lambda image: image[:, ::-1],
+    lambda image: np.rot90(image, k=1, axes=(0, 1)),
+)))
+
+
+def digit_images():
+    """(images uint8 [1797, 8, 8, 1], labels int [1797]): scikit-learn's digits, pixels 0..16 -> 0..255.
+
+    Example:
+        images, labels = digit_images()  # images.max() == 255
+    """
+    digits = sklearn_datasets.load_digits()
+    # 16 is load_digits' maximum (a 4x4 block count of set pixels), so 16 -> 255.
+    images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)[..., np.newaxis]
+    return images, digits.target
 
 
 class Digits(tfds.core.GeneratorBasedBuilder):
@@ -49,9 +78,7 @@ class Digits(tfds.core.GeneratorBasedBuilder):
             }),
             supervised_keys=("image", "label"),
             homepage="https://archive.ics.uci.edu/dataset/80",
-            citation="@misc{alpaydin1998digits, author={Alpaydin, E. and Kaynak, C.}, "
-                     "title={Optical Recognition of Handwritten Digits}, "
-                     "howpublished={UCI Machine Learning Repository}, year={1998}}",
+            citation=DIGITS_CITATION,
         )
 
     def _split_generators(self, dl_manager):
@@ -59,11 +86,52 @@ class Digits(tfds.core.GeneratorBasedBuilder):
         return {"train": self._generate_examples()}
 
     def _generate_examples(self):
-        digits = sklearn_datasets.load_digits()
-        # 16 is load_digits' maximum (a 4x4 block count of set pixels), so 16 -> 255.
-        images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)[..., np.newaxis]
-        for index, (image, label) in enumerate(zip(images, digits.target)):
+        images, labels = digit_images()
+        for index, (image, label) in enumerate(zip(images, labels)):
             yield index, {"image": image, "label": int(label)}
+
+
+class DigitsDomains(tfds.core.GeneratorBasedBuilder):
+    """The digits in four domains (original, inverted, mirrored, rotated) for image-to-image translation.
+
+    Each of the 1,797 `digits` images appears once per domain: `image` uint8 [8, 8, 1],
+    `domain` (ClassLabel, the supervised label), `label` (the digit, ClassLabel(10)),
+    `index` (int32, the source image 0..1796).
+
+    Example:
+        tfds.builder('digits_domains', data_dir='/tmp/tfds').download_and_prepare()
+    """
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "The 1,797 digits x 4 domains: original, inverted, mirrored, rotated."}
+
+    def _info(self):
+        return tfds.core.DatasetInfo(
+            builder=self,
+            description="scikit-learn's 1,797 8x8 handwritten digits (as in `digits`) in four domains: "
+                        "original, inverted (255 - x), mirrored (left-right) and rotated (90 degrees "
+                        "counter-clockwise); `index` names the source image, `label` the digit.",
+            features=tfds.features.FeaturesDict({
+                "image": tfds.features.Image(shape=(8, 8, 1)),
+                "domain": tfds.features.ClassLabel(names=list(DIGIT_DOMAIN_TRANSFORMS)),
+                "label": tfds.features.ClassLabel(num_classes=10),
+                "index": tfds.features.Scalar(dtype=np.int32),
+            }),
+            supervised_keys=("image", "domain"),
+            homepage="https://archive.ics.uci.edu/dataset/80",
+            citation=DIGITS_CITATION,
+        )
+
+    def _split_generators(self, dl_manager):
+        del dl_manager  # Nothing to download: the data ships with scikit-learn.
+        return {"train": self._generate_examples()}
+
+    def _generate_examples(self):
+        images, labels = digit_images()
+        for domain, transform in DIGIT_DOMAIN_TRANSFORMS.items():
+            for index, (image, label) in enumerate(zip(images, labels)):
+                yield f"{domain}-{index}", {"image": np.ascontiguousarray(transform(image)), "domain": domain,
+                                            "label": int(label), "index": index}
 
 
 class _MixtureBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):

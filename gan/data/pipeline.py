@@ -27,8 +27,10 @@ SHUFFLE_BUFFER = 10_000
 GATHER_LIMIT_BYTES = 64 << 20
 
 
-def _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files=False, seed=None):
-    """(spec, number of examples or None, dataset of unbatched (data, label))."""
+def _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files=False, seed=None,
+              keep=None):
+    """(spec, number of examples in the split or None, dataset of unbatched (data, label)); `keep`, if
+    given, is a predicate on the raw TFDS example dict: only the examples it holds true for are kept."""
     builder = prepared_builder(name, data_dir, download)
     spec = spec_from_builder(name, builder, image_key, label_key, image_size)
     size = check_image_size(image_size)
@@ -46,15 +48,28 @@ def _examples(name, split, data_dir, download, image_size, image_key, label_key,
     def to_pair(example):
         data = example[spec.image_key]
         if spec.is_image:
-            # convert_image_dtype maps the dtype's full range (uint8 0..255) onto [0, 1].
-            data = tf.image.convert_image_dtype(data, tf.float32) * 2.0 - 1.0
+            data = _scaled(data)
             if size is not None:
                 data = _center_crop_resize(data, size)
         data = tf.ensure_shape(tf.cast(data, tf.float32), spec.data_shape)
         label = tf.cast(example[spec.label_key], tf.int64) if spec.label_key else tf.constant(-1, tf.int64)
         return data, label
 
+    if keep is not None:
+        dataset = dataset.filter(keep)
     return spec, num_examples, dataset.map(to_pair, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _scaled(image):
+    """Pixels onto [-1, 1]: integers 0..max as (x - max/2) / (max/2), floats (TFDS's [0, 1]) as 2x - 1.
+
+    Centred on max/2, the map is odd-symmetric: an inverted image (max - x) scales to
+    exactly -1 times the image's scaled pixels, and 0 / max to exactly -1 / 1.
+    """
+    if image.dtype.is_integer:
+        half = image.dtype.max / 2.0
+        return (tf.cast(image, tf.float32) - half) / half
+    return tf.cast(image, tf.float32) * 2.0 - 1.0
 
 
 def _center_crop_resize(image, size):
@@ -89,12 +104,34 @@ def _gathered_batches(examples, num_examples, batch_size, shuffle, repeat, seed)
     """Full batches of `examples` (one epoch, or endless with `repeat`), each epoch in a fresh
     random order when `shuffle`; the examples' last partial batch of each epoch is dropped."""
     data, labels = examples.batch(num_examples).get_single_element()
-    usable = num_examples // batch_size * batch_size
+    return gathered_batches(data, labels, batch_size, shuffle, repeat, seed)
+
+
+def gathered_batches(data, labels, batch_size, shuffle=True, repeat=True, seed=0, epoch_order=None):
+    """Full batches `(data[i], labels[i])` gathered from in-memory tensors by index: one epoch, or endless
+    with `repeat`; each epoch's last partial batch is dropped.
+
+    An epoch is `epoch_order(epoch)` (int32 indices; `epoch` an int64 scalar tensor), by default
+    all examples, in a fresh order from `(seed, epoch)` when `shuffle`. An epoch must hold at
+    least `batch_size` indices, else it yields no batch.
+
+    Example:
+        batches = gathered_batches(tf.zeros([10, 2]), tf.range(10), batch_size=4, seed=0)
+        data, labels = next(iter(batches))  # [4, 2], [4]
+    """
+    if epoch_order is None:
+        count = tf.shape(data)[0]
+
+        def epoch_order(epoch):
+            order = tf.range(count)
+            if shuffle:
+                order = tf.random.experimental.stateless_shuffle(order, seed=tf.stack([tf.constant(seed, tf.int64),
+                                                                                      epoch]))
+            return order
 
     def epoch_batches(epoch):
-        order = tf.range(num_examples)
-        if shuffle:
-            order = tf.random.experimental.stateless_shuffle(order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        order = epoch_order(epoch)
+        usable = tf.shape(order)[0] // batch_size * batch_size
         return tf.data.Dataset.from_tensor_slices(tf.reshape(order[:usable], [-1, batch_size]))
 
     epochs = tf.data.Dataset.counter() if repeat else tf.data.Dataset.range(1)
