@@ -5,11 +5,16 @@ fitted on the real digits (`digits_quality.digits_judge`).
 - acgan: the share recognised with confidence >= 0.9, and the share whose class is the requested one.
 - infogan: the categorical-code accuracy (`gan.eval.code_accuracy`: code values matched one-to-one
   to the judged classes), with no labels used in training.
+- cyclegan / stargan (on digits_domains): `gan-evaluate`'s `class_preserved` and `domain_accuracy`
+  over 2,000 translations (`gan.eval.translation_metrics`: the cached digits and domain
+  classifiers), averaged over the ordered domain pairs.
 
 Prints one JSON line per run and one with the medians over seeds.
 
     python benchmarks/family_quality.py --model=acgan --seeds=0,1,2
     python benchmarks/family_quality.py --model=infogan --seeds=0,1,2
+    python benchmarks/family_quality.py --model=cyclegan --seeds=0,1,2
+    python benchmarks/family_quality.py --model=stargan --seeds=0,1,2
 """
 import json
 import os
@@ -23,12 +28,13 @@ from absl import app, flags
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from digits_quality import digits_judge  # noqa: E402  pylint: disable=wrong-import-position
 
-flags.DEFINE_enum("model", "acgan", ["acgan", "infogan"], "Model family (gan-train --model).")
+flags.DEFINE_enum("model", "acgan", ["acgan", "infogan", "cyclegan", "stargan"], "Model family (gan-train --model).")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds, one run each.")
 flags.DEFINE_list("train_flags", [], "Extra gan-train flags, e.g. --train_flags=--max_seconds=60.")
 FLAGS = flags.FLAGS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = 1000
+TRANSLATIONS = 2000
 
 
 def _program(name, *args):
@@ -61,18 +67,26 @@ def judge_run(model, model_dir, judge):
     return result
 
 
+def judge_translations(model_dir):
+    """gan-evaluate's translation figures of `model_dir`'s newest checkpoint."""
+    report = json.loads(_program("evaluate", f"--model_dir={model_dir}", f"--num_samples={TRANSLATIONS}").stdout)
+    return {k: report[k] for k in ("class_preserved", "domain_accuracy", "cycle_consistency_loss",
+                                   "reconstruction_loss") if k in report}
+
+
 def main(argv):
     del argv
-    judge = digits_judge()
+    translation = FLAGS.model in ("cyclegan", "stargan")
+    judge = None if translation else digits_judge()
     results = []
     for seed in FLAGS.seeds:
         model_dir = tempfile.mkdtemp(prefix=f"family_{FLAGS.model}_")
         _program("train", f"--model={FLAGS.model}", f"--seed={seed}", f"--model_dir={model_dir}", *FLAGS.train_flags)
         steps = max(json.loads(line)["step"] for line in open(os.path.join(model_dir, "train_log.jsonl")))
-        results.append({"model": FLAGS.model, "seed": int(seed), "steps": steps,
-                        **judge_run(FLAGS.model, model_dir, judge)})
+        figures = judge_translations(model_dir) if translation else judge_run(FLAGS.model, model_dir, judge)
+        results.append({"model": FLAGS.model, "seed": int(seed), "steps": steps, **figures})
         print(json.dumps(results[-1]), flush=True)
-    keys = [k for k in results[0] if k.endswith(("share", "accuracy"))]
+    keys = [k for k in results[0] if k.endswith(("share", "accuracy", "preserved"))]
     print(json.dumps({"model": FLAGS.model, "seeds": len(results), "train_flags": FLAGS.train_flags,
                       **{f"median_{k}": statistics.median(r[k] for r in results) for k in keys}}))
     print("command: python " + " ".join(sys.argv))

@@ -12,6 +12,7 @@ import tempfile
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 from gan.progress import tqdm
 
@@ -109,7 +110,15 @@ class GANEstimator:
     et al. 2016): generator inputs `(noise, code, ...)` whose elements after the first are
     structured codes, a discriminator returning `(logits, [prediction per code])` (see
     `gan.infogan_model`; `gan.networks` factories build both with `auxiliary_classes=` /
-    `structured_codes=`). The names and meaning are `gan.gan_loss`'s.
+    `structured_codes=`); `structured_code_weights` weighs each code's part of its penalty. `cycle_consistency_loss_weight` trains a CycleGAN (Zhu et al. 2017):
+    `generator_fn(images)` and `discriminator_fn(images, generator_inputs)` are called once per
+    direction (two generators, two critics), batches are `((x, y), (y, x))`, samples `(F(x), G(y))`.
+    `reconstruction_loss_weight` / `classification_loss_weight` train a StarGAN (Choi et al. 2018):
+    `generator_fn(images, target_domains)`, `discriminator_fn(images, num_domains)` returning
+    `(source_logits, domain_logits)`, batches `((images, source_one_hot, target_one_hot), images)`
+    (`gan.networks.translator` builds both families' networks, `gan.data.translation_input_fn`
+    their batches). The names and meaning are `gan.gan_loss`'s, `gan.cyclegan_loss`'s and
+    `gan.stargan_loss`'s.
     `model_dir` holds checkpoints (the `keep_checkpoint_max` newest), TensorBoard events
     and `train_log.jsonl`; training resumes from it automatically. `eval_metrics` is an
     object with `reset_state()`, `update_state(real_data, generated_data, generator_inputs)`
@@ -136,7 +145,9 @@ class GANEstimator:
                  train_steps=GANTrainSteps(1, 1), gradient_penalty_weight=None,
                  gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
                  aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
-                 mutual_information_penalty_weight=None, clip_discriminator_weights=None, add_summaries=None,
+                 mutual_information_penalty_weight=None, cycle_consistency_loss_weight=None,
+                 reconstruction_loss_weight=None, classification_loss_weight=None, structured_code_weights=None,
+                 clip_discriminator_weights=None, add_summaries=None,
                  save_checkpoints_steps=500, keep_checkpoint_max=5, log_every_steps=100,
                  steps_per_execution=1, jit_compile=False, strategy=None, seed=None, eval_metrics=None,
                  generator_ema_decay=None, mixed_precision=None, joint_train=False,
@@ -191,8 +202,18 @@ class GANEstimator:
             gradient_penalty_target=gradient_penalty_target, gradient_penalty_one_sided=gradient_penalty_one_sided,
             mutual_information_penalty_weight=mutual_information_penalty_weight,
             aux_cond_generator_weight=aux_cond_generator_weight,
-            aux_cond_discriminator_weight=aux_cond_discriminator_weight)
+            aux_cond_discriminator_weight=aux_cond_discriminator_weight,
+            cycle_consistency_loss_weight=cycle_consistency_loss_weight,
+            reconstruction_loss_weight=reconstruction_loss_weight, classification_loss_weight=classification_loss_weight,
+            structured_code_weights=structured_code_weights)
         self.model_kind = loss_stage.model_kind(self.loss_config)
+        if self.model_kind in loss_stage.TRANSLATION_KINDS:
+            if isinstance(generator_fn, keras.Model) or isinstance(discriminator_fn, keras.Model):
+                raise ValueError(f"A {self.model_kind} needs generator_fn and discriminator_fn as functions that build "
+                                 "fresh layers on each call (each direction or role gets its own network), "
+                                 "not keras.Models")
+            generator_fn = pipeline.translation_generator_fn(self.model_kind, generator_fn)
+            discriminator_fn = pipeline.translation_discriminator_fn(self.model_kind, discriminator_fn)
         self._clip_discriminator_weights = clip_discriminator_weights
         self.model_dir = model_dir
         self.train_steps = train_steps
@@ -249,6 +270,9 @@ class GANEstimator:
             raise IncompatibleCheckpointError(
                 f"model_dir '{self.model_dir}' holds a run with generator inputs {saved}, not {spec}; "
                 "use another model_dir or the original input settings.")
+        num_structured = loss_stage.structured_inputs(self.model_kind, spec)
+        if self.model_kind == "infogan":
+            loss_stage.check_structured_code_weights(self.loss_config, num_structured)
         with self.strategy.scope(), dtype_policy(self._mixed_precision):
             self.networks.build(spec)
             g_opt, d_opt = (_make_optimizer(o, self.strategy) for o in self._optimizers)
@@ -266,7 +290,7 @@ class GANEstimator:
                 self.networks, self.loss_config, g_opt, d_opt, self.train_steps, self.strategy, rng=self._rng,
                 jit_compile=self._jit_compile, generator_ema=self._ema, joint_train=self._joint_train,
                 clip_discriminator_weights=self._clip_discriminator_weights, model_kind=self.model_kind,
-                num_structured=loss_stage.structured_inputs(self.model_kind, spec))
+                num_structured=num_structured)
         state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
                      generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
         if self._ema is not None:
@@ -322,7 +346,7 @@ class GANEstimator:
         dataset = estimator_args.call_input_fn(input_fn, ModeKeys.TRAIN, self.params)
         generator_inputs_spec = dataset.element_spec[0]
         self._build(generator_inputs_spec)
-        if preflight and self.global_step == 0:
+        if preflight and self.global_step == 0 and self.model_kind not in loss_stage.TRANSLATION_KINDS:
             health.preflight(self.networks, lambda: estimator_args.call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
         os.makedirs(self._write_dir, exist_ok=True)
         if self.is_chief:  # the directory agrees with what was restored before anything is written
@@ -451,6 +475,27 @@ class GANEstimator:
         return self.networks.generate(generator_inputs, training=False,
                                       generator=self._ema.average if self._ema is not None else None)
 
+    def translate(self, images, target_domain):
+        """A CycleGAN's or StarGAN's translations of `images` [N, H, W, C] into domain number
+        `target_domain` (CycleGAN: 1 is Y, through F; 0 is X, through G), as numpy; from the
+        EMA generator when there is one.
+
+        >>> est.translate(digits, 1)    # CycleGAN: F(x)
+        """
+        if self.model_kind not in loss_stage.TRANSLATION_KINDS:
+            raise ValueError(f"translate needs a CycleGAN or StarGAN; this estimator trains a {self.model_kind}")
+        if self._manager is None:
+            raise ValueError("translate: the networks are not built; train first or pass the run's model_dir.")
+        images = tf.convert_to_tensor(images, tf.float32)
+        domains = int(tf.nest.flatten(self.networks.generator_inputs_spec)[-1].shape[-1]) if (
+            self.model_kind == "stargan") else 2
+        if not 0 <= int(target_domain) < domains:
+            raise ValueError(f"target_domain must be in [0, {domains}); got {target_domain!r}")
+        if self.model_kind == "cyclegan":
+            return self.generate((images, images))[1 - int(target_domain)].numpy()
+        target = tf.one_hot(tf.fill([tf.shape(images)[0]], int(target_domain)), domains)
+        return self.generate((images, target, target)).numpy()
+
     def _latest_saved_step(self):
         path = self._manager.latest_checkpoint
         return int(path.rsplit("-", 1)[1]) if path else None
@@ -478,7 +523,8 @@ class GANEstimator:
         self._check_finite_weights(step)
         _write_checkpoint(self._manager, step, self._write_dir)
         if writer.wants(summaries.SummaryType.IMAGES):
-            writer.samples(step, self.generate(preview_inputs).numpy())
+            # CycleGAN's samples are a pair (F(x), G(y)): both directions' images in one grid.
+            writer.samples(step, np.concatenate([t.numpy() for t in tf.nest.flatten(self.generate(preview_inputs))]))
         if writer.wants(summaries.SummaryType.IMAGE_COMPARISON):
             writer.comparison(step, first_inputs, self.generate(first_inputs).numpy(), preview_real)
         writer.variables(step, (self.networks.generator, self.networks.discriminator))
@@ -513,8 +559,8 @@ class GANEstimator:
             for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v)
             if self.eval_metrics is not None:
-                self.eval_metrics.update_state(real_data.numpy(), generated.numpy(),
-                                               tf.nest.map_structure(lambda t: t.numpy(), generator_inputs))
+                self.eval_metrics.update_state(*(tf.nest.map_structure(lambda t: t.numpy(), part)
+                                                 for part in (real_data, generated, generator_inputs)))
             count += 1
         if count == 0:
             raise ValueError("evaluate: input_fn() yielded no batches.")
@@ -529,16 +575,24 @@ class GANEstimator:
         nets = self.networks
         generated = (self.generate(generator_inputs) if self._ema is not None
                      else nets.generate(generator_inputs, training=False, mode="eval"))
-        model = pipeline.adversarial_model(pipeline.model_from_networks(nets, real_data, generator_inputs, generated,
-                                                                        training=False))
+        if self.model_kind in loss_stage.TRANSLATION_KINDS:
+            model = pipeline.translation_model(nets, self.model_kind, generator_inputs, real_data, generated,
+                                               training=False)
+        else:
+            model = pipeline.adversarial_model(pipeline.model_from_networks(
+                nets, real_data, generator_inputs, generated, training=False))
         config = self.loss_config._replace(  # penalties and heads are training devices: the adversarial losses
             gradient_penalty_weight=None, mutual_information_penalty_weight=None, aux_cond_generator_weight=None,
             aux_cond_discriminator_weight=None)
+        generator_logs = loss_stage.generator_terms(model, config)[1]
+        real, fake = pipeline.adversarial_outputs(model)
+        # The translation families' own terms are their measures of success, so they are reported too.
+        reported = {name: generator_logs[name] for name in ("cycle_consistency_loss", "reconstruction_loss")
+                    if name in generator_logs}
         return {
-            "generator_loss": loss_stage.generator_terms(model, config)[1]["generator_loss"],
+            "generator_loss": generator_logs["generator_loss"],
             "discriminator_loss": loss_stage.discriminator_terms(model, config)[1]["discriminator_loss"],
-            "real_score": tf.reduce_mean(model.discriminator_real_outputs),
-            "generated_score": tf.reduce_mean(model.discriminator_gen_outputs),
+            "real_score": tf.reduce_mean(real), "generated_score": tf.reduce_mean(fake), **reported,
         }, generated
 
     def _eval_metric_values(self, generator_inputs, real_data, generated):
@@ -576,11 +630,13 @@ class GANEstimator:
         if checkpoint_path is not None:
             self.restore_checkpoint(checkpoint_path)
         for generator_inputs in dataset:
-            samples = self.generate(generator_inputs).numpy()
-            if yield_single_examples:
-                yield from samples
-            else:
+            samples = tf.nest.map_structure(lambda t: t.numpy(), self.generate(generator_inputs))
+            if not yield_single_examples:
                 yield samples
+                continue
+            flat = tf.nest.flatten(samples)  # CycleGAN's pairs are yielded pair by pair
+            for index in range(len(flat[0])):
+                yield tf.nest.pack_sequence_as(samples, [part[index] for part in flat])
 
     def export_saved_model(self, export_dir_base, serving_input_receiver_fn=None, assets_extra=None, as_text=False,
                            checkpoint_path=None, experimental_mode=ModeKeys.PREDICT):

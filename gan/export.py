@@ -1,7 +1,8 @@
 """A generator as a SavedModel: one `serving_default` signature from generator inputs to samples.
 
 Signature inputs are named `generator_inputs` (a tensor), `generator_inputs_<i>` (a tuple)
-or the dict keys of the generator inputs; the output is `{'samples': ...}`.
+or the dict keys of the generator inputs; the output is `{'samples': ...}` (`samples_<i>` for a
+generator with several outputs, such as CycleGAN's pair).
 
 Example:
     save_generator(estimator.networks, estimator.networks.generator, 'export/1')
@@ -27,7 +28,10 @@ def save_generator(networks, generator, export_dir):
     @tf.function(input_signature=signature)
     def serve(*tensors):
         inputs = tf.nest.pack_sequence_as(spec, list(tensors))
-        return {"samples": networks.generate(inputs, training=False, generator=module.generator)}
+        samples = networks.generate(inputs, training=False, generator=module.generator)
+        if isinstance(samples, (tuple, list)):  # CycleGAN's pair (F(x), G(y)): signatures hold flat tensors
+            return {f"samples_{i}": t for i, t in enumerate(samples)}
+        return {"samples": samples}
 
     module.serve = serve
     tf.saved_model.save(module, export_dir, signatures={"serving_default": serve})

@@ -9,6 +9,7 @@ train ops (`gan.train_ops`) call the same two functions under a `GradientTape`.
     loss = gan.gan_loss(model, gradient_penalty_weight=1.0)
 """
 import inspect
+import math
 from typing import Callable, NamedTuple, Optional
 
 import tensorflow as tf
@@ -16,13 +17,19 @@ import tensorflow as tf
 from gan import losses as gan_losses
 from gan.losses import penalties, registry
 from gan.models import adversarial_output
-from gan.namedtuples import ACGANModel, CycleGANLoss, CycleGANModel, GANLoss, InfoGANModel, StarGANModel, recorded
+from gan.namedtuples import (ACGANModel, CycleGANLoss, CycleGANModel, GANLoss, GANModel, InfoGANModel, StarGANModel,
+                             recorded)
 from gan.pipeline import float32_outputs
 
 
 class LossConfig(NamedTuple):
     """How `gan_loss` combines losses and penalties (its keyword arguments, TF-GAN's defaults),
     or `gan_loss_fn(model) -> GANLoss` for a loss computed by the user's own function.
+    `cycle_consistency_loss_weight` (CycleGAN) and `reconstruction_loss_weight` /
+    `classification_loss_weight` (StarGAN; None is TF-GAN's 10 / 1 there) are
+    `cyclegan_loss`'s and `stargan_loss`'s; setting one picks that family (`model_kind`).
+    `structured_code_weights` weighs each InfoGAN code's term of the mutual-information
+    penalty (the `weights` of `gan.losses.mutual_information_penalty`; None: all 1).
 
     >>> LossConfig(gan.losses.wasserstein_generator_loss, gan.losses.wasserstein_discriminator_loss,
     ...            gradient_penalty_weight=10.0)
@@ -40,6 +47,10 @@ class LossConfig(NamedTuple):
     reduction: str = gan_losses.Reduction.SUM_BY_NONZERO_WEIGHTS
     add_summaries: bool = False
     gan_loss_fn: Optional[Callable] = None
+    cycle_consistency_loss_weight: Optional[float] = None
+    reconstruction_loss_weight: Optional[float] = None
+    classification_loss_weight: Optional[float] = None
+    structured_code_weights: Optional[tuple] = None
 
 
 _MODEL_ARGUMENTS = ("gan_model", "model", "cyclegan_model", "stargan_model")
@@ -116,6 +127,11 @@ def discriminator_terms(model, config, seed=None):
     if config.gan_loss_fn is not None:
         total = config.gan_loss_fn(model).discriminator_loss
         return total, {"discriminator_loss": total}
+    if isinstance(model, CycleGANModel):
+        return _cyclegan_terms(model, config, "discriminator", seed)
+    if isinstance(model, StarGANModel):
+        total, logs = discriminator_terms(_stargan_view(model), config, seed)
+        return _stargan_terms(model, config, "discriminator", total, logs)
     pooled = _pooled(model, config.tensor_pool_fn) if config.tensor_pool_fn else model
     adversarial = _call_loss(config.discriminator_loss_fn, pooled, "discriminator", config)
     logs, total = {"discriminator_loss": adversarial}, adversarial
@@ -135,9 +151,27 @@ def _auxiliary(model, config, total, logs, terms):
     """`total` plus each used `(name, weight, tuple-style loss)` term times its weight; each logged by name."""
     for name, weight, loss_fn in terms:
         if _used(weight):
-            logs[name] = loss_fn(model, reduction=config.reduction)
+            options = {"weights": list(config.structured_code_weights)} if (
+                name == "mutual_information_penalty" and config.structured_code_weights is not None) else {}
+            logs[name] = loss_fn(model, reduction=config.reduction, **options)
             total += weight * logs[name]
     return total
+
+
+def check_structured_code_weights(config, num_structured):
+    """ValueError unless `config.structured_code_weights` is None or one finite non-negative weight per
+    structured code (`num_structured` of them).
+
+    >>> check_structured_code_weights(LossConfig(structured_code_weights=(1.0, 0.1)), 2)
+    """
+    weights = config.structured_code_weights
+    if weights is None:
+        return
+    values = list(weights) if isinstance(weights, (tuple, list)) else None
+    if values is None or len(values) != num_structured or not all(
+            isinstance(v, (int, float)) and math.isfinite(v) and v >= 0 for v in values):
+        raise ValueError(f"structured_code_weights must be {num_structured} finite non-negative weights, one per "
+                         f"structured code; got {weights!r}")
 
 
 def generator_terms(model, config):
@@ -149,6 +183,11 @@ def generator_terms(model, config):
     if config.gan_loss_fn is not None:
         total = config.gan_loss_fn(model).generator_loss
         return total, {"generator_loss": total}
+    if isinstance(model, CycleGANModel):
+        return _cyclegan_terms(model, config, "generator")
+    if isinstance(model, StarGANModel):
+        total, logs = generator_terms(_stargan_view(model), config)
+        return _stargan_terms(model, config, "generator", total, logs)
     adversarial = _call_loss(config.generator_loss_fn, model, "generator", config)
     logs, total = {"generator_loss": adversarial}, adversarial
     total = _auxiliary(model, config, total, logs, (
@@ -157,25 +196,121 @@ def generator_terms(model, config):
     return _regularization(model.generator_fn, "generator", total, logs), logs
 
 
-MODEL_KINDS = ("gan", "acgan", "infogan")
+def _cyclegan_terms(model, config, role, seed=None):
+    """Both directions' `role` terms summed (each direction's networks see only their own), plus the
+    generators' `cycle_consistency_loss_weight` times the cycle-consistency loss: the gradient each
+    network gets is the one TF-GAN's per-direction `cyclegan_loss` gives it."""
+    per_direction = config._replace(cycle_consistency_loss_weight=None)
+    if role == "generator":
+        (x2y, x2y_logs), (y2x, y2x_logs) = (generator_terms(m, per_direction) for m in (model.model_x2y, model.model_y2x))
+    else:
+        (x2y, x2y_logs), (y2x, y2x_logs) = (discriminator_terms(m, per_direction, seed)
+                                          for m in (model.model_x2y, model.model_y2x))
+    logs = {name: x2y_logs[name] + y2x_logs[name] for name in x2y_logs}
+    logs.update({f"{name}_x2y": value for name, value in x2y_logs.items() if name.endswith("_loss")})
+    total = x2y + y2x
+    if role == "generator" and _used(config.cycle_consistency_loss_weight):
+        logs["cycle_consistency_loss"] = gan_losses.cycle_consistency_loss(model)
+        total += config.cycle_consistency_loss_weight * logs["cycle_consistency_loss"]
+    # One Keras model holding both directions' networks (the trainer's) carries their regularization once.
+    joint = getattr(getattr(model.model_x2y, f"{role}_fn"), "joint", None)
+    return (total if joint is None else _regularization(joint, role, total, logs)), logs
+
+
+def _stargan_view(model):
+    """A StarGAN model as the `GANModel` of its adversarial part: source logits of the input images
+    (real) and of their translations, the critic reduced to its source logits (for the penalty)."""
+    num_domains = model.input_data_domain_label.shape[-1]
+    source_only = _SourceLogits(model.discriminator_fn, num_domains)
+    return GANModel((model.input_data, model.generated_data_domain_target), model.generated_data,
+                    model.generator_variables, model.generator_scope, model.generator_fn, model.input_data,
+                    model.discriminator_input_data_source_predication,
+                    model.discriminator_generated_data_source_predication, model.discriminator_variables,
+                    model.discriminator_scope, source_only)
+
+
+class _SourceLogits:
+    """A StarGAN critic `fn(data, num_domains) -> (source, domain)` called as a GAN critic `fn(data, inputs)`,
+    returning the source logits (`.model`: the critic's Keras model, when it has one)."""
+
+    def __init__(self, fn, num_domains):
+        self.fn, self.num_domains = fn, num_domains
+        self.model = getattr(fn, "model", None)
+
+    def __call__(self, data, generator_inputs=None):
+        del generator_inputs
+        return adversarial_output(float32_outputs(self.fn(data, self.num_domains)))
+
+
+def _softmax_cross_entropy(onehot_labels, logits):
+    return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
+        labels=tf.cast(onehot_labels, tf.float32), logits=tf.cast(logits, tf.float32)))
+
+
+def _mean_absolute_error(labels, predictions):
+    return tf.reduce_mean(tf.abs(tf.cast(labels, tf.float32) - tf.cast(predictions, tf.float32)))
+
+
+def _stargan_terms(model, config, role, total, logs):
+    """StarGAN's (Choi et al. 2018) terms beyond the adversarial ones: the critic classifies the input
+    images' domains; the generator's translations must be classified as their targets and map back
+    to the inputs (L1), with `stargan_weight`s."""
+    classification = stargan_weight(config, "classification_loss_weight")
+    if role == "discriminator":
+        logs["discriminator_classification_loss"] = _softmax_cross_entropy(
+            model.input_data_domain_label, model.discriminator_input_data_domain_predication)
+        return total + classification * logs["discriminator_classification_loss"], logs
+    logs["generator_classification_loss"] = _softmax_cross_entropy(
+        model.generated_data_domain_target, model.discriminator_generated_data_domain_predication)
+    logs["reconstruction_loss"] = _mean_absolute_error(model.input_data, model.reconstructed_data)
+    total += classification * logs["generator_classification_loss"]
+    return total + stargan_weight(config, "reconstruction_loss_weight") * logs["reconstruction_loss"], logs
+
+
+MODEL_KINDS = ("gan", "acgan", "infogan", "cyclegan", "stargan")
+TRANSLATION_KINDS = ("cyclegan", "stargan")  # image-to-image: their generators take images, not noise
+STARGAN_DEFAULT_WEIGHTS = {"reconstruction_loss_weight": 10.0, "classification_loss_weight": 1.0}  # TF-GAN's
+_FAMILY_WEIGHTS = {
+    "acgan": ("aux_cond_generator_weight", "aux_cond_discriminator_weight"),
+    "infogan": ("mutual_information_penalty_weight",),
+    "cyclegan": ("cycle_consistency_loss_weight",),
+    "stargan": ("reconstruction_loss_weight", "classification_loss_weight"),
+}
 
 
 def model_kind(config):
     """The model family `config`'s weights ask for: 'acgan' (`aux_cond_*_weight`), 'infogan'
-    (`mutual_information_penalty_weight`) or 'gan'; ValueError for both, or a negative weight.
+    (`mutual_information_penalty_weight`), 'cyclegan' (`cycle_consistency_loss_weight`), 'stargan'
+    (`reconstruction_loss_weight` / `classification_loss_weight`) or 'gan'; ValueError for two
+    families' weights, or a negative weight. ACGAN and InfoGAN weights of 0 train a plain GAN; a
+    translation family's weight of 0 still picks the family (an ablation of that term).
 
     >>> model_kind(LossConfig(g_loss, d_loss, aux_cond_generator_weight=1.0))
     'acgan'
     """
-    for name in ("gradient_penalty_weight", "mutual_information_penalty_weight", "aux_cond_generator_weight",
-                 "aux_cond_discriminator_weight"):
+    for name in ("gradient_penalty_weight",) + sum(_FAMILY_WEIGHTS.values(), ()):
         _check_weight(name, getattr(config, name))
-    acgan = _used(config.aux_cond_generator_weight) or _used(config.aux_cond_discriminator_weight)
-    infogan = _used(config.mutual_information_penalty_weight)
-    if acgan and infogan:
-        raise ValueError("aux_cond_generator_weight / aux_cond_discriminator_weight (ACGAN) and "
-                         "mutual_information_penalty_weight (InfoGAN) exclude each other; pass one family's")
-    return "acgan" if acgan else "infogan" if infogan else "gan"
+
+    def chosen(kind):
+        values = [getattr(config, name) for name in _FAMILY_WEIGHTS[kind]]
+        return any(v is not None for v in values) if kind in ("cyclegan", "stargan") else any(map(_used, values))
+
+    kinds = [kind for kind in _FAMILY_WEIGHTS if chosen(kind)]
+    if len(kinds) > 1:
+        raise ValueError(" and ".join(f"{' / '.join(_FAMILY_WEIGHTS[k])} ({k})" for k in kinds)
+                         + " exclude each other; pass one family's")
+    return kinds[0] if kinds else "gan"
+
+
+def stargan_weight(config, name):
+    """StarGAN's `name` weight in `config` (`reconstruction_loss_weight` or `classification_loss_weight`),
+    TF-GAN's default where unset.
+
+    >>> stargan_weight(LossConfig(reconstruction_loss_weight=5.0), 'classification_loss_weight')
+    1.0
+    """
+    value = getattr(config, name)
+    return STARGAN_DEFAULT_WEIGHTS[name] if value is None else value
 
 
 def structured_inputs(kind, generator_inputs_spec):
@@ -186,6 +321,12 @@ def structured_inputs(kind, generator_inputs_spec):
     2
     """
     flat = tf.nest.flatten(generator_inputs_spec)
+    if kind == "cyclegan" and len(flat) != 2:
+        raise ValueError("a CycleGAN (cycle_consistency_loss_weight) needs generator inputs (x, y): a batch of "
+                         f"each domain's images; got {len(flat)} tensor(s)")
+    if kind == "stargan" and len(flat) != 3:
+        raise ValueError("a StarGAN (reconstruction_loss_weight / classification_loss_weight) needs generator inputs "
+                         f"(images, source_domain_one_hot, target_domain_one_hot); got {len(flat)} tensor(s)")
     if kind == "acgan" and len(flat) != 2:
         raise ValueError("an ACGAN (aux_cond_*_weight) needs generator inputs (noise, one_hot_labels); "
                          f"got {len(flat)} tensor(s)")
@@ -207,7 +348,8 @@ def is_zero_sum(config):
     """Whether the generator's total loss is minus the critic's adversarial loss in D(G(z)) (one backward pass)."""
     if config.gan_loss_fn is not None or any(_used(w) for w in (
             config.mutual_information_penalty_weight, config.aux_cond_generator_weight,
-            config.aux_cond_discriminator_weight)) or config.tensor_pool_fn:
+            config.aux_cond_discriminator_weight)) or config.tensor_pool_fn or model_kind(config) in (
+            "cyclegan", "stargan"):
         return False
     pair = gan_losses.LossPair(*(getattr(fn, "argument_style", fn)
                                  for fn in (config.generator_loss_fn, config.discriminator_loss_fn)))
@@ -219,12 +361,13 @@ def gan_loss(model, generator_loss_fn=gan_losses.wasserstein_generator_loss,
              gradient_penalty_epsilon=1e-10, gradient_penalty_target=1.0, gradient_penalty_one_sided=False,
              mutual_information_penalty_weight=None, aux_cond_generator_weight=None,
              aux_cond_discriminator_weight=None, tensor_pool_fn=None,
-             reduction=gan_losses.Reduction.SUM_BY_NONZERO_WEIGHTS, add_summaries=True):
+             reduction=gan_losses.Reduction.SUM_BY_NONZERO_WEIGHTS, add_summaries=True, structured_code_weights=None):
     """A `GANLoss` of both networks' total losses for `model` (penalties and regularization included).
 
     Loss functions may be tuple style (`fn(gan_model, ...)`, TF-GAN's) or argument style
     (`fn(discriminator_gen_outputs, ...)`, `gan.losses.wargs`). `add_summaries` is accepted and
-    ignored (`gan.eval.add_gan_model_summaries` writes summaries).
+    ignored (`gan.eval.add_gan_model_summaries` writes summaries). `structured_code_weights` (ours)
+    weighs each InfoGAN code's part of the mutual-information penalty.
 
     >>> loss = gan.gan_loss(model, gradient_penalty_weight=10.0)
     >>> float(loss.discriminator_loss)
@@ -241,7 +384,10 @@ def gan_loss(model, generator_loss_fn=gan_losses.wasserstein_generator_loss,
     config = LossConfig(generator_loss_fn, discriminator_loss_fn, gradient_penalty_weight, gradient_penalty_epsilon,
                         gradient_penalty_target, gradient_penalty_one_sided, mutual_information_penalty_weight,
                         aux_cond_generator_weight, aux_cond_discriminator_weight, tensor_pool_fn,
-                        gan_losses.Reduction.validate(reduction), False)
+                        gan_losses.Reduction.validate(reduction), False,
+                        structured_code_weights=structured_code_weights)
+    if isinstance(model, InfoGANModel):
+        check_structured_code_weights(config, len(model.structured_generator_inputs))
     loss = GANLoss(generator_terms(model, config)[0], discriminator_terms(model, config)[0])
     return recorded(loss, config=config)
 
@@ -281,10 +427,8 @@ def stargan_loss(model, generator_loss_fn=gan_losses.stargan_generator_loss_wrap
     """
     if not isinstance(model, StarGANModel):
         raise ValueError(f"stargan_loss takes a StarGANModel; got {type(model).__name__}")
-    reconstruction_loss_fn = reconstruction_loss_fn or (
-        lambda labels, predictions: tf.reduce_mean(tf.abs(tf.cast(labels, tf.float32) - tf.cast(predictions, tf.float32))))
-    classification_loss_fn = classification_loss_fn or (lambda onehot_labels, logits: tf.reduce_mean(
-        tf.nn.softmax_cross_entropy_with_logits(labels=tf.cast(onehot_labels, tf.float32), logits=logits)))
+    reconstruction_loss_fn = reconstruction_loss_fn or _mean_absolute_error
+    classification_loss_fn = classification_loss_fn or _softmax_cross_entropy
     labels, targets = model.input_data_domain_label, model.generated_data_domain_target
     if not classification_one_hot:
         labels, targets = tf.argmax(labels, -1), tf.argmax(targets, -1)

@@ -155,7 +155,7 @@ class GANNetworks:
 
     def _build_pair(self, mode):
         generator = self._build_generator(mode)  # also records the data shape
-        return generator, self._build_discriminator(mode, self._data_shape)
+        return generator, self._build_discriminator(mode, self._data_spec)
 
     def _generator_inputs(self):
         flat_specs = tf.nest.flatten(self.generator_inputs_spec)
@@ -171,18 +171,20 @@ class GANNetworks:
             kwargs = {"mode": mode} if _declares_mode(self._generator_fn) else {}
             generated = _call_network_fn("generator", self._generator_fn, structured, **kwargs)
             generator = keras.Model(gen_inputs, generated, name="generator")
-        self._data_shape = generated.shape[1:]
+        # A structure of data (CycleGAN's pair of domains) gives the discriminator one input per element.
+        self._data_spec = tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape[1:], t.dtype), generated)
         return generator
 
-    def _build_discriminator(self, mode, data_shape):
+    def _build_discriminator(self, mode, data_spec):
         if isinstance(self._discriminator_fn, keras.Model):
             return self._discriminator_fn
-        data = keras.Input(data_shape, name="data")
+        flat = tf.nest.flatten(data_spec)
+        data = [keras.Input(s.shape, name="data" if len(flat) == 1 else f"data_{i}") for i, s in enumerate(flat)]
         d_inputs = self._generator_inputs()
         kwargs = {"mode": mode} if _declares_mode(self._discriminator_fn) else {}
-        outputs = _call_network_fn("discriminator", self._discriminator_fn, data,
+        outputs = _call_network_fn("discriminator", self._discriminator_fn, tf.nest.pack_sequence_as(data_spec, data),
                                    tf.nest.pack_sequence_as(self.generator_inputs_spec, d_inputs), **kwargs)
-        return keras.Model([data] + d_inputs, outputs, name="discriminator")
+        return keras.Model(data + d_inputs, outputs, name="discriminator")
 
     def with_discriminator(self, discriminator):
         """These networks with `discriminator` (of the same architecture, e.g. a clone) in place of theirs;
@@ -191,7 +193,7 @@ class GANNetworks:
         >>> throwaway = nets.with_discriminator(keras.models.clone_model(nets.discriminator))
         """
         other = GANNetworks(self._generator_fn, self._discriminator_fn)
-        other.generator_inputs_spec, other._data_shape = self.generator_inputs_spec, self._data_shape
+        other.generator_inputs_spec, other._data_spec = self.generator_inputs_spec, self._data_spec
         other.generator, other.discriminator = self.generator, discriminator
         return other
 
@@ -232,4 +234,4 @@ class GANNetworks:
         discriminator = self.models_for(mode or (ModeKeys.TRAIN if training else ModeKeys.EVAL))[1]
         if isinstance(self._discriminator_fn, keras.Model):
             return discriminator([data, generator_inputs], training=training)
-        return discriminator([data] + tf.nest.flatten(generator_inputs), training=training)
+        return discriminator(tf.nest.flatten(data) + tf.nest.flatten(generator_inputs), training=training)

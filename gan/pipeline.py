@@ -247,6 +247,136 @@ def _infogan(model, num_structured):
     return InfoGANModel(*base, structured, distributions, model.discriminator_fn)
 
 
+class DirectionCall:
+    """One direction of a CycleGAN whose two directions are one pair of Keras models (the trainer's, see
+    `translation_generator_fn`): calls the joint network and keeps direction `index`'s output
+    (0: X to Y, judged by D_Y; 1: Y to X, judged by D_X). `.joint` calls the joint network.
+
+    >>> model.model_x2y.generator_fn(x)   # F(x)
+    """
+
+    def __init__(self, networks, role, index, training=True):
+        self.joint, self.index = NetworkCall(networks, role, training), index
+
+    def __call__(self, data, generator_inputs=None):
+        if self.joint.role == "generator":
+            return self.joint((data, data))[self.index]
+        # The joint critic takes both directions' generator inputs; this direction's stand in for both.
+        return self.joint((data, data), (generator_inputs, generator_inputs))[self.index]
+
+
+class StarGANCall:
+    """A StarGAN network trained as a GAN pair (see `translation_generator_fn`), called as TF-GAN's
+    StarGAN called it: the generator as `fn(images, target_domains)`, the critic as `fn(images, num_domains)`
+    (`inputs`: a batch of the pair's generator inputs, which the critic's Keras model takes and ignores)."""
+
+    def __init__(self, networks, role, inputs, training=True):
+        self.call, self.inputs = NetworkCall(networks, role, training), inputs
+
+    @property
+    def model(self):
+        return self.call.model
+
+    def __call__(self, data, domains_or_count):
+        if self.call.role == "generator":
+            return self.call((data, domains_or_count, domains_or_count))
+        return self.call(data, self.inputs)
+
+
+def translation_generator_fn(kind, generator_fn):
+    """The user's translation `generator_fn` as the generator of one GAN pair that the trainer updates:
+    CycleGAN's `(x, y) -> (F(x), G(y))` (the function called twice: two networks), StarGAN's
+    `(images, source_domains, target_domains) -> generator_fn(images, target_domains)`.
+
+    >>> joint = translation_generator_fn('cyclegan', pair.generator_fn)
+    """
+    if kind == "cyclegan":
+        def joint(generator_inputs):
+            return tuple(generator_fn(images) for images in _pair("CycleGAN generator inputs", generator_inputs))
+    else:
+        def joint(generator_inputs):
+            images, _, target = _stargan_inputs(generator_inputs)
+            return generator_fn(images, target)
+    return joint
+
+
+def translation_discriminator_fn(kind, discriminator_fn):
+    """The user's translation `discriminator_fn` as the critic of one GAN pair (see
+    `translation_generator_fn`): CycleGAN's `((a, b), inputs) -> (D_Y(a), D_X(b))`, StarGAN's
+    `(images, inputs) -> discriminator_fn(images, num_domains)`."""
+    if kind == "cyclegan":
+        def joint(data, generator_inputs):
+            x, y = _pair("CycleGAN generator inputs", generator_inputs)
+            to_y, to_x = _pair("CycleGAN data", data)
+            return discriminator_fn(to_y, x), discriminator_fn(to_x, y)
+    else:
+        def joint(data, generator_inputs):
+            return discriminator_fn(data, int(_stargan_inputs(generator_inputs)[2].shape[-1]))
+    return joint
+
+
+def _pair(what, value):
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{what} must be a pair (domain X images, domain Y images); got {type(value).__name__}")
+    return value
+
+
+def _stargan_inputs(generator_inputs):
+    if not isinstance(generator_inputs, (tuple, list)) or len(generator_inputs) != 3:
+        raise ValueError("StarGAN generator inputs must be (images, source_domain_one_hot, target_domain_one_hot); "
+                         f"got {type(generator_inputs).__name__}")
+    return generator_inputs
+
+
+def translation_model(networks, kind, generator_inputs, real_data, generated_data=None, reconstruct=True,
+                      training=True):
+    """The `CycleGANModel` or `StarGANModel` of one batch on networks built from
+    `translation_generator_fn` / `translation_discriminator_fn` (the trainer's models stage).
+
+    CycleGAN batches are `((x, y), (y, x))`, StarGAN's `((images, source_one_hot, target_one_hot),
+    images)`. `reconstruct=False` skips the reconstructions (the critic's update never reads them).
+
+    >>> model = translation_model(estimator.networks, 'cyclegan', (x, y), (y, x))
+    >>> model.reconstructed_x   # G(F(x))
+    """
+    if generated_data is None:
+        generated_data = networks.generate(generator_inputs, training=training)
+    real = float32_outputs(networks.discriminate(real_data, generator_inputs, training=training))
+    fake = float32_outputs(networks.discriminate(generated_data, generator_inputs, training=training))
+    variables = networks.generator.trainable_variables, networks.discriminator.trainable_variables
+    if kind == "cyclegan":
+        (x, y), (to_y, to_x) = generator_inputs, generated_data
+        # The pair (G(y), F(x)) through the joint generator gives (F(G(y)), G(F(x))).
+        back_to_y, back_to_x = (networks.generate((to_x, to_y), training=training) if reconstruct else (None, None))
+        directions = [GANModel(source, translated, variables[0], Scope(f"{scope}/Generator"),
+                               DirectionCall(networks, "generator", index, training), target_real, real[index],
+                               fake[index], variables[1], Scope(f"{scope}/Discriminator"),
+                               DirectionCall(networks, "discriminator", index, training))
+                      for index, (scope, source, translated, target_real) in enumerate((
+                          ("ModelX2Y", x, to_y, real_data[0]), ("ModelY2X", y, to_x, real_data[1])))]
+        return CycleGANModel(*directions, back_to_x, back_to_y)
+    images, source, target = _stargan_inputs(generator_inputs)
+    reconstructed = networks.generate((generated_data, target, source), training=training) if reconstruct else None
+    return StarGANModel(images, source, generated_data, target, reconstructed, real[0], fake[0], real[1], fake[1],
+                        variables[0], Scope("Generator"), StarGANCall(networks, "generator", generator_inputs, training),
+                        variables[1], Scope("Discriminator"),
+                        StarGANCall(networks, "discriminator", generator_inputs, training))
+
+
+def adversarial_outputs(model):
+    """(real, generated) adversarial critic outputs of any model tuple, flattened over CycleGAN's two
+    critics: what training logs score and accuracy from.
+
+    >>> real, generated = adversarial_outputs(model)
+    """
+    if isinstance(model, CycleGANModel):
+        return tuple(tf.concat([tf.reshape(getattr(m, field), [-1]) for m in (model.model_x2y, model.model_y2x)], 0)
+                     for field in ("discriminator_real_outputs", "discriminator_gen_outputs"))
+    if isinstance(model, StarGANModel):
+        return model.discriminator_input_data_source_predication, model.discriminator_generated_data_source_predication
+    return model.discriminator_real_outputs, model.discriminator_gen_outputs
+
+
 def cyclegan_model(generator_fn, discriminator_fn, data_x, data_y, generator_scope="Generator",
                    discriminator_scope="Discriminator", model_x2y_scope="ModelX2Y", model_y2x_scope="ModelY2X",
                    check_shapes=True):

@@ -21,8 +21,9 @@ TILE_BORDER = 1  # Pixels of grey around each tile: 2 between neighbours, so sam
 BORDER_VALUE = -0.5  # Dark grey in [-1, 1]: visible against black backgrounds and white strokes.
 
 
-def tile_images(images, border=TILE_BORDER):
-    """Tiles `[N, H, W, C]` images into one near-square grid, each tile framed by `border` pixels of grey.
+def tile_images(images, border=TILE_BORDER, grid_shape=None):
+    """Tiles `[N, H, W, C]` images into one near-square grid (or `grid_shape` = (rows, columns), filled
+    row by row), each tile framed by `border` pixels of grey.
 
     Neighbouring tiles are `2 * border` pixels apart, so 8x8 digits read as separate
     samples rather than stripes; the empty places of the last row are black (-1).
@@ -35,14 +36,20 @@ def tile_images(images, border=TILE_BORDER):
     if images.ndim != 4 or images.shape[0] == 0:
         raise ValueError(f"images must be a non-empty [N, H, W, C] array; got shape {images.shape}.")
     framed = np.pad(images, [(0, 0), (border, border), (border, border), (0, 0)], constant_values=BORDER_VALUE)
-    columns = int(math.ceil(math.sqrt(len(framed))))
-    rows = int(math.ceil(len(framed) / columns))
+    if grid_shape is None:
+        columns = int(math.ceil(math.sqrt(len(framed))))
+        rows = int(math.ceil(len(framed) / columns))
+    else:
+        rows, columns = (int(n) for n in grid_shape)
+        if rows * columns < len(framed):
+            raise ValueError(f"grid_shape {tuple(grid_shape)} holds {rows * columns} images; got {len(framed)}.")
     padding = np.full((rows * columns - len(framed),) + framed.shape[1:], -1.0, np.float32)
     return python_image_grid(np.concatenate([framed, padding]), (rows, columns))
 
 
-def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
-    """Writes `[N, H, W, C]` images in [-1, 1] (C = 1 or 3) as one PNG grid; returns `path`.
+def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS, grid_shape=None):
+    """Writes `[N, H, W, C]` images in [-1, 1] (C = 1 or 3) as one PNG grid (near-square, or
+    `grid_shape` = (rows, columns)); returns `path`.
 
     Each image is enlarged by an integer factor (nearest neighbour, so pixels stay
     sharp) until it is at least `min_tile_pixels` wide, then framed by `TILE_BORDER`
@@ -58,7 +65,7 @@ def save_image_grid(path, images, min_tile_pixels=MIN_TILE_PIXELS):
         raise ValueError(f"images must be [N, H, W, C] with C = 1 or 3; got shape {images.shape}.")
     scale = max(1, int(math.ceil(min_tile_pixels / images.shape[2])))
     tiles = np.clip(images, -1.0, 1.0).repeat(scale, axis=1).repeat(scale, axis=2)
-    grid = tile_images(tiles)
+    grid = tile_images(tiles, grid_shape=grid_shape)
     pixels = np.round((grid + 1.0) * 127.5).astype(np.uint8)
     picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
     with atomic.replacing(path) as temporary:

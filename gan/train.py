@@ -137,9 +137,10 @@ class GANTrainer:
     last round's logs (losses, discriminator accuracy, critic gap, gradient norms);
     `run_update(role, batch)` runs one update ('discriminator', 'generator' or 'joint').
     `joint_train=True` trains both networks from one forward pass per update (see the
-    module docstring). `model_kind` ('gan', 'acgan', 'infogan') picks the model tuple:
-    ACGAN's labels are the generator inputs' last element; InfoGAN's structured codes are
-    their last `num_structured` elements. `generator_training=False` generates in inference mode
+    module docstring). `model_kind` ('gan', 'acgan', 'infogan', 'cyclegan', 'stargan') picks the
+    model tuple: ACGAN's labels are the generator inputs' last element; InfoGAN's structured codes
+    are their last `num_structured` elements; the translation families' networks are one pair
+    built by `gan.pipeline.translation_generator_fn` / `translation_discriminator_fn`. `generator_training=False` generates in inference mode
     during discriminator updates (batch-norm statistics untouched: the start-up check's setting).
 
     >>> trainer = GANTrainer(networks, LossConfig(*gan.losses.get('wasserstein')), g_opt, d_opt)
@@ -192,8 +193,12 @@ class GANTrainer:
             state["global_step"] = self.global_step
         return state
 
-    def model(self, generator_inputs, real_data, generated_data=None, real_outputs=True):
-        """The model tuple of one batch, in training mode (`gan.gan_model`'s stage)."""
+    def model(self, generator_inputs, real_data, generated_data=None, real_outputs=True, reconstruct=True):
+        """The model tuple of one batch, in training mode (`gan.gan_model`'s stage; CycleGAN's and
+        StarGAN's reconstructions only with `reconstruct`, which the critic's update skips)."""
+        if self.model_kind in loss_stage.TRANSLATION_KINDS:
+            return pipeline.translation_model(self.networks, self.model_kind, generator_inputs, real_data,
+                                              generated_data, reconstruct=reconstruct)
         model = pipeline.model_from_networks(self.networks, real_data, generator_inputs, generated_data,
                                              training=True, real_outputs=real_outputs)
         if self.model_kind == "acgan":
@@ -206,7 +211,7 @@ class GANTrainer:
     def discriminator_update(self, generator_inputs, real_data):
         generated = self.networks.generate(generator_inputs, training=self._generator_training)
         with tf.GradientTape() as tape:
-            model = self.model(generator_inputs, real_data, generated)
+            model = self.model(generator_inputs, real_data, generated, reconstruct=False)
             total, logs = self._discriminator_objective(model)
         grads = self._gradients(tape, total, self.networks.discriminator, self.discriminator_optimizer)
         return self._update_discriminator(grads, total, logs, model)
@@ -256,7 +261,7 @@ class GANTrainer:
             clip = self.clip_discriminator_weights
             for v in discriminator.trainable_variables:
                 v.assign(tf.clip_by_value(v, -clip, clip))
-        real_out, gen_out = model.discriminator_real_outputs, model.discriminator_gen_outputs
+        real_out, gen_out = pipeline.adversarial_outputs(model)
         logs = {
             **logs,
             "discriminator_total_loss": total,

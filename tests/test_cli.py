@@ -149,7 +149,7 @@ def _assert_rejected(result, program, *words):
 
 
 TRAIN_BAD_INPUT = {
-    "unknown_dataset": (["--dataset=mnsit"], ["Unknown dataset 'mnsit'", "mnist", "digits, grid, ring"]),
+    "unknown_dataset": (["--dataset=mnsit"], ["Unknown dataset 'mnsit'", "mnist", "digits, digits_domains, grid, ring"]),
     "unknown_loss": (["--loss=wasserstien"], ["--loss", "'wasserstien'", "wasserstein, wasserstein_hinge"]),
     "unknown_architecture": (["--architecture=resnet"], ["--architecture", "dcgan, mlp, tfgan_mnist"]),
     "zero_batch_size": (["--batch_size=0"], ["--batch_size", "positive integer", "got 0"]),

@@ -1,5 +1,5 @@
 """The model families ACGAN and InfoGAN: networks' heads, loss terms against their formulas,
-the code-accuracy metric, and `gan-train --model=...` end to end (train, resume, generate with
+the code-accuracy metric, every family's flag mistakes, and `gan-train --model=...` end to end (train, resume, generate with
 the family's flags, evaluate) on the embedded digits with tiny networks."""
 import json
 import os
@@ -90,6 +90,27 @@ def test_infogan_penalty_equals_its_formula_inside_a_compiled_step():
     continuous = tf.reduce_mean(-0.5 * tf.square(inputs[2] - continuous_mean) - 0.5 * np.log(2 * np.pi))
     # TF-GAN's reduction (SUM_BY_NONZERO_WEIGHTS) averages the codes' mean log-likelihoods.
     np.testing.assert_allclose(float(value), -float(categorical + continuous) / 2, rtol=1e-4)
+    # Per-code weights are the penalty's `weights`: the continuous code's part counts a tenth.
+    weighted = config._replace(structured_code_weights=(1.0, 0.1))
+    model = trainer.model(inputs, real)
+    np.testing.assert_allclose(float(loss_stage.generator_terms(model, weighted)[1]["mutual_information_penalty"]),
+                               -float(categorical + 0.1 * continuous) / 2, rtol=1e-4)
+
+
+def test_continuous_code_weight_flag_reaches_the_estimator_and_bad_weights_are_refused(tmp_path):
+    digits = common.resolve({"model": "infogan"}, None, {"dataset": "digits"})
+    assert common.family_estimator_options(digits) == {"mutual_information_penalty_weight": 3.0,
+                                                       "structured_code_weights": (1.0, 0.1)}
+    none = common.resolve({"model": "infogan", "continuous_codes": 0}, None, {"dataset": "digits"})
+    assert "structured_code_weights" not in common.family_estimator_options(none)
+    pair = gan.networks.dcgan((8, 8, 1), base_filters=4, structured_codes=(10, 2))
+    estimator = gan.GANEstimator(*pair, model_dir=str(tmp_path), mutual_information_penalty_weight=1.0,
+                                 structured_code_weights=(1.0,))
+    batches = gan.data.gan_input_fn("digits", 8, noise_dims=4, structured_codes=(10, 2),
+                                    data_dir=str(tmp_path / "tfds"))
+    with pytest.raises(ValueError, match="structured_code_weights must be 2 finite non-negative weights"):
+        estimator.train(batches, max_steps=1, progress=False)
+    assert not os.path.exists(tmp_path / "run.json")
 
 
 def test_family_options_are_checked():
@@ -158,6 +179,16 @@ def test_infogan_evaluation_reports_code_accuracy(workdir):
     (["--model=acgan", "--dataset=ring"], "--model=acgan needs an image architecture"),
     (["--model=infogan", "--categorical_codes=1"], "--categorical_codes must be a finite number in [2, 1000]"),
     (["--model=acgan", "--aux_cond_discriminator_weight=inf"], "--aux_cond_discriminator_weight must be a finite number"),
+    (["--model=gan", "--continuous_code_weight=0.5"], "--continuous_code_weight applies to --model=infogan"),
+    (["--model=infogan", "--continuous_code_weight=-1"], "--continuous_code_weight must be a finite number"),
+    (["--model=cyclegan", "--dataset=ring"], "--model=cyclegan translates images between domains"),
+    (["--model=cyclegan", "--architecture=dcgan"], "needs an image-to-image architecture"),
+    (["--model=stargan", "--cycle_consistency_loss_weight=3"], "--cycle_consistency_loss_weight applies to --model=cyclegan"),
+    (["--model=gan", "--domains=original,inverted"], "--domains applies to --model=cyclegan or stargan"),
+    (["--model=cyclegan", "--domains=original"], "--domains must name at least two different domains"),
+    (["--model=stargan", "--reconstruction_loss_weight=-1"], "--reconstruction_loss_weight must be a finite number"),
+    (["--model=cyclegan", "--domains=original,upside_down"], "has no domain 'upside_down'; accepted: original"),
+    (["--model=cyclegan", "--domains=original,inverted,rotated"], "--model=cyclegan translates between two --domains"),
 ])
 def test_family_flag_mistakes_are_one_line_errors(tmp_path, flags, message):
     result = _cli(tmp_path, "train", f"--model_dir={tmp_path / 'run'}", *flags)

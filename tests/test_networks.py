@@ -200,14 +200,14 @@ def test_batch_stats_normalization_ignores_inference_mode():
 
 
 def test_registry_names_and_options():
-    assert networks.names() == ["dcgan", "mlp", "tfgan_mnist"]
+    assert networks.names() == ["dcgan", "mlp", "tfgan_mnist", "translator"]
     generator, _ = _build(networks.get("mlp", (2,), hidden_units=(5,)), (2,))
     units = [layer.units for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
     assert units == [5, 2]
 
 
 def test_unknown_name_lists_accepted_names():
-    expected = r"unknown network 'resnet'; accepted: dcgan, mlp, tfgan_mnist$"
+    expected = r"unknown network 'resnet'; accepted: dcgan, mlp, tfgan_mnist, translator$"
     with pytest.raises(ValueError, match=expected):
         networks.get("resnet", (28, 28, 1))
 

@@ -237,9 +237,12 @@ def test_quickstart_runs_with_tiny_parameters(run_notebook, tmp_path):
         # the InfoGAN section: gan-train's infogan settings, the same route
         "assert family_estimator.model_kind == 'infogan' and family_estimator.global_step == STEPS",
         "assert len(code_grid) == 3 and code_grid[1].shape == (100, 10)",
+        # the CycleGAN section: gan-train's cyclegan settings on digits_domains, the same route
+        "assert translator.model_kind == 'cyclegan' and translator.global_step == STEPS",
+        "assert translation_config['domains'] == ('original', 'inverted') and rows.shape == (8, 6, 8, 8, 1)",
     ]))
     nb = run_notebook(nb)
-    assert len(_figures(nb)) == 4  # real digits; samples, losses and health; reloaded SavedModel's; InfoGAN codes
+    assert len(_figures(nb)) == 5  # real digits; samples, losses and health; SavedModel's; InfoGAN codes; CycleGAN
     assert (model_dir / "export" / "saved_model.pb").is_file()
     assert (model_dir / "train_log.jsonl").is_file()
     assert any("global step 6" in _stdout(cell) for cell in nb.cells)

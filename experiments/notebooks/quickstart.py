@@ -324,10 +324,43 @@ keras.utils.set_random_seed(SEED)
 family_estimator = gan_train.build_estimator(gan, keras, family_config, spec, MODEL_DIR.rstrip("/") + "_infogan")
 family_estimator.train(gan_train.input_fn(gan, family_config, family_config["batch_size"], SEED, DATA_DIR, True),
                        max_steps=family_config["max_steps"], max_seconds=family_config["max_seconds"])
-code_grid = gan_train.preview_inputs(family_config, spec)
+code_grid = gan_train.preview_inputs(gan, family_config, spec)
 figure, axes = plt.subplots(figsize=(5, 5))
 show_images(axes, family_estimator.generate(code_grid).numpy(),
             f"InfoGAN codes, step {family_estimator.global_step}")
+plt.show()
+
+# %% [markdown]
+# ## 14. Translating images: CycleGAN (and StarGAN)
+#
+# `model="cyclegan"` (Zhu et al. 2017) trains two generators, F from one domain to the other and G
+# back, each judged by its own critic, plus the cycle-consistency loss that asks G(F(x)) to be x.
+# It trains on `digits_domains`, embedded like `digits`: the digits as four domains (`original`,
+# `inverted`, `mirrored`, `rotated`), each from its own share of the images, so no pair is ever
+# seen; CycleGAN takes `original` and `inverted`. Written out it is `gan.GANEstimator(generator_fn,
+# discriminator_fn, cycle_consistency_loss_weight=10.0, ...)` with networks from
+# `gan.networks.translator(shape)` and batches `((x, y), (y, x))` from `gan.data.translation_input_fn`.
+# `model="stargan"` (Choi et al. 2018) trains one generator for all four domains. On the command
+# line: `gan-train --model=cyclegan`. Each row of the picture is x, F(x), G(F(x)), then y, G(y), F(G(y)).
+
+# %%
+translation_chosen = {name: value for name, value in chosen.items() if name != "dataset"}
+translation_config = common.resolve({**translation_chosen, "model": "cyclegan"}, None,
+                                    {"generator_loss": None, "discriminator_loss": None})
+translation_config["domains"] = gan_train.translation_domains(gan, translation_config)
+translation_spec = gan.data.describe(translation_config["dataset"], DATA_DIR)
+keras.utils.set_random_seed(SEED)
+translator = gan_train.build_estimator(gan, keras, translation_config, translation_spec,
+                                       MODEL_DIR.rstrip("/") + "_cyclegan")
+translator.train(gan_train.input_fn(gan, translation_config, translation_config["batch_size"], SEED, DATA_DIR, True),
+                 max_steps=translation_config["max_steps"], max_seconds=translation_config["max_seconds"])
+rows = gan_train.translation_rows(translator, "cyclegan", gan_train.translation_preview_inputs(gan, translation_config),
+                                  len(translation_config["domains"]))
+figure, axes = plt.subplots(figsize=(4, 5))
+axes.imshow((tile_images(rows.reshape((-1,) + rows.shape[2:]), grid_shape=rows.shape[:2])[..., 0] + 1) / 2,
+            cmap="gray", vmin=0, vmax=1)
+axes.set_title(f"x, F(x), G(F(x)), y, G(y), F(G(y)); step {translator.global_step}")
+axes.axis("off")
 plt.show()
 
 # %% [markdown]
@@ -338,5 +371,6 @@ plt.show()
 # - The same run from the command line: `gan-train --dataset=digits --model_dir=runs/digits`,
 #   then `gan-generate --model_dir=runs/digits --num_samples=64 --output=samples.png` and
 #   `gan-evaluate --model_dir=runs/digits`.
-# - `gan-train --model=acgan` and `--model=infogan` train the other families from the command line.
+# - `gan-train --model=acgan`, `--model=infogan`, `--model=cyclegan` and `--model=stargan` train the
+#   other families from the command line.
 # - `losses.ipynb` puts the Wasserstein, minimax and modified losses side by side.

@@ -37,8 +37,10 @@ DATASET_DEFAULTS = {
         save_every=500, sample_every=200, log_every=20, steps_per_execution=20, jit_compile=False,
         joint_train=False, mixed_precision=None,
         # InfoGAN: penalty weight 3 (code accuracy 0.76 against 0.65 for 1 and 0.73 for 8 in one
-        # 300 s seed each, docs/benchmarks.md) and a 300 s budget.
-        models={"infogan": dict(mutual_information_penalty_weight=3.0, max_seconds=300.0)}),
+        # 300 s seed each), continuous codes weighted 0.1 of that (0.82 against 0.76 for 1 and 0.78
+        # for 0, seed 0; docs/benchmarks.md) and a 300 s budget.
+        models={"infogan": dict(mutual_information_penalty_weight=3.0, continuous_code_weight=0.1,
+                                max_seconds=300.0)}),
     "mnist": dict(
         architecture="tfgan_mnist", base_filters=None, hidden_units=None, spectral_norm=False, conditional=False,
         loss="wasserstein", gradient_penalty_weight=0.0, noise_dims=64, batch_size=32,
@@ -70,32 +72,60 @@ DATASET_DEFAULTS = {
 }
 
 DATASET_DEFAULTS["fashion_mnist"] = DATASET_DEFAULTS["mnist"]  # same 28x28x1 shape and recipe
+# Image-to-image translation (--model=cyclegan / stargan) on the embedded digits_domains. CycleGAN:
+# least squares, Adam 2e-4 with beta1 0.5, cycle weight 10 (Zhu et al. 2017); StarGAN: WGAN-GP,
+# 5 critic steps, Adam 1e-4 with betas 0.5 / 0.999, reconstruction 10, classification 1 (Choi et al. 2018).
+DATASET_DEFAULTS["digits_domains"] = dict(
+    architecture="translator", base_filters=None, hidden_units=(256, 256), spectral_norm=False, conditional=False,
+    loss="least_squares", gradient_penalty_weight=0.0, noise_dims=1, batch_size=64,
+    generator_steps=1, discriminator_steps=1, generator_lr=2e-4, discriminator_lr=2e-4, lr_half_life=None,
+    beta1=0.5, beta2=0.999, generator_ema_decay=0.999, max_steps=100_000, max_seconds=300.0,
+    save_every=500, sample_every=200, log_every=20, steps_per_execution=20, jit_compile=False,
+    joint_train=False, mixed_precision=None,
+    models={"stargan": dict(loss="wasserstein", gradient_penalty_weight=10.0, discriminator_steps=5,
+                            generator_lr=1e-4, discriminator_lr=1e-4)})
+# Other translation datasets (cycle_gan/*, celeb_a: large photos): the papers' settings, convolutional networks.
+DATASET_DEFAULTS["translation"] = dict(
+    DATASET_DEFAULTS["digits_domains"], base_filters=32, hidden_units=None, batch_size=8, max_steps=200_000,
+    max_seconds=None, save_every=1000, sample_every=500, log_every=50, steps_per_execution=10)
 
 # What each model family (--model) sets on top of a dataset's row; a row's `models` entry
 # overrides them for that dataset. ACGAN's class-loss weights are 1 for both networks (Odena
 # et al. 2017); InfoGAN's codes are the paper's MNIST ones (Chen et al. 2016: one 10-way
 # categorical and two continuous codes) with TF-GAN's InfoGAN example's penalty weight 1.
 # ACGAN's generator always takes the labels, InfoGAN never sees them.
+# CycleGAN and StarGAN translate images between the domains of a translation dataset (`domains`
+# None: the dataset's default ones, gan.data.default_domains); their weights are TF-GAN's defaults.
+_NO_FAMILY = dict(aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
+                  mutual_information_penalty_weight=None, categorical_codes=None, continuous_codes=None,
+                  continuous_code_weight=None, cycle_consistency_loss_weight=None, reconstruction_loss_weight=None,
+                  classification_loss_weight=None, domains=None)
 FAMILY_DEFAULTS = {
-    "gan": dict(aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
-                mutual_information_penalty_weight=None, categorical_codes=None, continuous_codes=None),
-    "acgan": dict(conditional=True, aux_cond_generator_weight=1.0, aux_cond_discriminator_weight=1.0,
-                  mutual_information_penalty_weight=None, categorical_codes=None, continuous_codes=None),
-    "infogan": dict(conditional=False, aux_cond_generator_weight=None, aux_cond_discriminator_weight=None,
-                    mutual_information_penalty_weight=1.0, categorical_codes=10, continuous_codes=2),
+    "gan": dict(_NO_FAMILY),
+    "acgan": dict(_NO_FAMILY, conditional=True, aux_cond_generator_weight=1.0, aux_cond_discriminator_weight=1.0),
+    "infogan": dict(_NO_FAMILY, conditional=False, mutual_information_penalty_weight=1.0, categorical_codes=10,
+                    continuous_codes=2, continuous_code_weight=1.0),
+    "cyclegan": dict(_NO_FAMILY, conditional=False, cycle_consistency_loss_weight=10.0),
+    "stargan": dict(_NO_FAMILY, conditional=False, reconstruction_loss_weight=10.0, classification_loss_weight=1.0),
 }
 MODELS = tuple(FAMILY_DEFAULTS)
-# The flags each family reads (and only it), and the architectures that build its heads.
+TRANSLATION_MODELS = ("cyclegan", "stargan")
+TRANSLATION_DATASET = "digits_domains"  # the dataset of a translation family when --dataset is not given
+# The flags each family reads (and only those families), and the architectures that build its heads.
 FAMILY_FLAGS = {"gan": ("conditional",), "acgan": ("aux_cond_generator_weight", "aux_cond_discriminator_weight"),
-                "infogan": ("mutual_information_penalty_weight", "categorical_codes", "continuous_codes")}
+                "infogan": ("mutual_information_penalty_weight", "categorical_codes", "continuous_codes",
+                            "continuous_code_weight"),
+                "cyclegan": ("cycle_consistency_loss_weight", "domains"),
+                "stargan": ("reconstruction_loss_weight", "classification_loss_weight", "domains")}
 FAMILY_ARCHITECTURES = ("dcgan", "tfgan_mnist")
+TRANSLATION_ARCHITECTURES = ("translator",)
 
 # Which flags become keyword options of which `gan.networks` factory.
 ARCHITECTURE_OPTIONS = {"dcgan": ("base_filters", "spectral_norm"), "mlp": ("hidden_units", "spectral_norm"),
-                        "tfgan_mnist": ()}
+                        "tfgan_mnist": (), "translator": ("hidden_units", "base_filters")}
 # Settings that decide the networks' variables: a run may only resume with the same ones.
 STRUCTURAL_KEYS = ("dataset", "model", "image_size", "architecture", "base_filters", "hidden_units",
-                   "spectral_norm", "noise_dims", "conditional", "categorical_codes", "continuous_codes")
+                   "spectral_norm", "noise_dims", "conditional", "categorical_codes", "continuous_codes", "domains")
 
 
 class UsageError(ValueError):
@@ -110,7 +140,8 @@ def dataset_defaults(dataset, model="gan"):
         dataset_defaults('ring')['architecture']  # 'mlp'
         dataset_defaults('digits', 'infogan')['conditional']  # False
     """
-    row = dict(DATASET_DEFAULTS.get(dataset, DATASET_DEFAULTS["default"]))
+    fallback = "translation" if model in TRANSLATION_MODELS else "default"
+    row = dict(DATASET_DEFAULTS.get(dataset, DATASET_DEFAULTS[fallback]))
     per_model = row.pop("models", {})
     return {**row, **FAMILY_DEFAULTS.get(model, {}), **per_model.get(model, {})}
 
@@ -127,7 +158,11 @@ def resolve(explicit, recorded=None, flag_defaults=None):
     def setting(name, default=None):
         return explicit.get(name, recorded.get(name, flag_defaults.get(name, default)))
 
-    return {**flag_defaults, **dataset_defaults(setting("dataset"), setting("model", "gan")), **recorded, **explicit}
+    model = setting("model", "gan")
+    dataset = explicit.get("dataset", recorded.get("dataset"))
+    if dataset is None:
+        dataset = TRANSLATION_DATASET if model in TRANSLATION_MODELS else flag_defaults.get("dataset")
+    return {**flag_defaults, "dataset": dataset, **dataset_defaults(dataset, model), **recorded, **explicit}
 
 
 def check_family_flags(config, explicit):
@@ -139,14 +174,44 @@ def check_family_flags(config, explicit):
     """
     model = config["model"]
     for name in sorted(set(explicit) & {n for names in FAMILY_FLAGS.values() for n in names}):
-        owner = next(m for m, names in FAMILY_FLAGS.items() if name in names)
-        if owner != model:
-            raise UsageError(f"--{name} applies to --model={owner}, not --model={model}"
+        owners = [m for m, names in FAMILY_FLAGS.items() if name in names]
+        if model not in owners:
+            raise UsageError(f"--{name} applies to --model={' or '.join(owners)}, not --model={model}"
                              + ("; acgan always gives the generator the labels and infogan never does."
                                 if name == "conditional" else "."))
-    if model != "gan" and config["architecture"] not in FAMILY_ARCHITECTURES:
+    translation = model in TRANSLATION_MODELS
+    from gan import names  # pylint: disable=import-outside-toplevel
+
+    if translation and not names.is_translation_dataset(config["dataset"]):
+        raise UsageError(f"--model={model} translates images between domains; dataset {config['dataset']!r} has "
+                         f"none: pass --dataset={TRANSLATION_DATASET} (no download), cycle_gan/<name> or celeb_a.")
+    if translation and config["domains"] is not None:
+        check_domains(config, names.FIXED_DOMAINS.get(config["dataset"].split("/")[0]))
+    if translation != (config["architecture"] in TRANSLATION_ARCHITECTURES):
+        needed = TRANSLATION_ARCHITECTURES if translation else FAMILY_ARCHITECTURES if model != "gan" else None
+        if needed is None:
+            raise UsageError(f"--architecture={config['architecture']} translates images (--model=cyclegan or "
+                             "stargan); --model=gan takes dcgan, mlp or tfgan_mnist.")
+        raise UsageError(f"--model={model} needs {'an image-to-image' if translation else 'an image'} architecture "
+                         f"that builds its networks: {', '.join(needed)}; got --architecture={config['architecture']}.")
+    if model in ("acgan", "infogan") and config["architecture"] not in FAMILY_ARCHITECTURES:
         raise UsageError(f"--model={model} needs an image architecture that builds its heads: "
                          f"{', '.join(FAMILY_ARCHITECTURES)}; got --architecture={config['architecture']}.")
+
+
+def check_domains(config, offered):
+    """UsageError unless `config['domains']` fit its family (CycleGAN: two) and are among `offered`
+    (the dataset's domain names; None: not known yet, checked once the dataset is loaded).
+
+    Example:
+        check_domains({'model': 'cyclegan', 'domains': ('original', 'x'), ...}, ('original', 'inverted'))  # UsageError
+    """
+    if config["model"] == "cyclegan" and len(config["domains"]) != 2:
+        raise UsageError(f"--model=cyclegan translates between two --domains; got {len(config['domains'])}.")
+    unknown = [d for d in config["domains"] if offered is not None and d not in offered]
+    if unknown:
+        raise UsageError(f"--domains: dataset {config['dataset']!r} has no domain {unknown[0]!r}; accepted: "
+                         f"{', '.join(offered)}.")
 
 
 def family_options(config, num_classes):
@@ -160,6 +225,10 @@ def family_options(config, num_classes):
         return {"auxiliary_classes": num_classes}
     if model == "infogan":
         return {"structured_codes": structured_codes(config)}
+    if model == "cyclegan":
+        return {}
+    if model == "stargan":
+        return {"num_domains": len(config["domains"])}
     return {"conditional": bool(config["conditional"])}
 
 
@@ -180,10 +249,17 @@ def family_estimator_options(config):
     """`gan.GANEstimator` keyword arguments of `config`'s model family (its loss weights).
 
     Example:
-        family_estimator_options({'model': 'infogan', 'mutual_information_penalty_weight': 1.0, ...})
-        # {'mutual_information_penalty_weight': 1.0}
+        family_estimator_options({'model': 'infogan', 'mutual_information_penalty_weight': 1.0,
+                                  'continuous_codes': 2, 'continuous_code_weight': 0.1, ...})
+        # {'mutual_information_penalty_weight': 1.0, 'structured_code_weights': (1.0, 0.1)}
     """
-    return {name: config[name] for name in FAMILY_FLAGS.get(config.get("model", "gan"), ()) if name.endswith("_weight")}
+    model = config.get("model", "gan")
+    # Every family weight is the estimator argument of its name, but InfoGAN's continuous-code weight.
+    options = {name: config[name] for name in FAMILY_FLAGS.get(model, ())
+               if name.endswith("_weight") and name != "continuous_code_weight"}
+    if model == "infogan" and config.get("continuous_codes") and config.get("continuous_code_weight") is not None:
+        options["structured_code_weights"] = (1.0, float(config["continuous_code_weight"]))
+    return options
 
 
 def check_network_flags(config, explicit):

@@ -3,6 +3,7 @@
     gan-evaluate --model_dir=runs/digits-wasserstein                 # FID, KID, classifier score, ...
     gan-evaluate --model_dir=runs/ring-wasserstein --checkpoint=best  # modes, high_quality, reverse_kl
     gan-evaluate --model_dir=runs/mnist --data_dir=../shared/data/tfds --num_samples=10000
+    gan-evaluate --model_dir=runs/digits_domains-cyclegan-least_squares   # class_preserved, domain_accuracy
 
 The estimator is rebuilt from the run's run.json exactly as gan-train built it (losses
 included, so the reported losses are the run's) and restored from its newest
@@ -10,7 +11,10 @@ checkpoint, or from `model_dir/best` (kept by evaluation during training).
 `GANEstimator.evaluate` then scores `--num_samples` samples (rounded up to whole
 batches) with `gan.eval.metrics_for(dataset)`: a cached classifier for labelled
 single-channel datasets (trained on first use, its held-out accuracy reported too),
-InceptionV3 from local weights for other images, the PacGAN protocol for ring/grid.
+InceptionV3 from local weights for other images, the PacGAN protocol for ring/grid. CycleGAN and
+StarGAN runs get `gan.eval.translation_metrics_for`: on digits_domains, the share of translations
+that keep their digit (`class_preserved`) and land in their target domain (`domain_accuracy`), over
+the ordered domain pairs, with the cycle reconstruction error among the losses.
 Progress and logs go to stderr; nothing in --model_dir is written. Where data comes from and
 whether it may be downloaded are this command line's (--data_dir, --download), never the run
 directory's: a run.json from elsewhere cannot make the program download or write elsewhere.
@@ -84,11 +88,9 @@ def evaluate(gan, manifest, model_dir, checkpoint, flag_values):
 
     estimator = train_program.build_estimator(gan, keras, config, spec, model_dir)
     restored = estimator.restore_checkpoint(checkpoint)
-    metrics = gan.eval.metrics_for(config["dataset"], data_dir=data_dir, cache_dir=flag_values.cache_dir,
-                                   split=config.get("split", "train"), image_size=config.get("image_size"),
-                                   download=download, extractor=flag_values.extractor,
-                                   inception_weights=flag_values.inception_weights,
-                                   categorical_code=common.categorical_code(config))
+    metrics = train_program.metrics_for_run(gan, config, data_dir, download, cache_dir=flag_values.cache_dir,
+                                            extractor=flag_values.extractor,
+                                            inception_weights=flag_values.inception_weights)
     estimator.eval_metrics = metrics
     num_samples = flag_values.num_samples or (DEFAULT_IMAGE_SAMPLES if spec.is_image else DEFAULT_POINT_SAMPLES)
     batch_size = min(num_samples, flag_values.batch_size)

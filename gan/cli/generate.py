@@ -4,10 +4,15 @@
     gan-generate --model_dir=runs/mnist-cond --num_samples=100 --labels=cycle --output=grid.png
     gan-generate --model_dir=runs/digits-acgan-wasserstein --labels=3 --output=threes.npy
     gan-generate --model_dir=runs/digits-infogan-wasserstein --codes=0,1 --output=codes.png
+    gan-generate --model_dir=runs/digits_domains-cyclegan-least_squares --input=x.npy --output=y.npy
+    gan-generate --model_dir=runs/digits_domains-stargan-wasserstein --input=x.npy --target_domain=rotated \
+        --output=rotated.png
 
 The networks are rebuilt from the run's run.json (architecture, noise dimensions,
 conditioning, model family) and its newest checkpoint. InfoGAN's continuous codes are
-drawn uniformly from [-1, 1]. `.npy` holds float32 `[N, H, W, C]` images in
+drawn uniformly from [-1, 1]. CycleGAN and StarGAN runs translate the images of --input (float32
+`[N, H, W, C]` in [-1, 1], as gan-generate writes them) into --target_domain (CycleGAN's
+default: its second domain, so --input holds first-domain images). `.npy` holds float32 `[N, H, W, C]` images in
 [-1, 1], or `[N, 2]` points for 2-D data; `.png` is an image grid or a scatter plot.
 Nothing in --model_dir is written.
 """
@@ -21,7 +26,7 @@ PROGRAM = "gan-generate"
 OUTPUT_FORMATS = (".npy", ".png")
 
 HELP_GROUPS = {
-    "input": ("model_dir", "labels", "codes", "seed"), "output": ("output", "num_samples"), "scale": ("batch_size",)}
+    "input": ("model_dir", "labels", "codes", "input", "target_domain", "seed"), "output": ("output", "num_samples"), "scale": ("batch_size",)}
 
 
 def define_flags():
@@ -33,6 +38,10 @@ def define_flags():
                         "default) or comma-separated class ids, repeated to fill --num_samples.")
     flags.DEFINE_string("codes", None, "infogan runs only: values of the categorical code, 'cycle' (the default) "
                         "or comma-separated values, repeated to fill --num_samples.")
+    flags.DEFINE_string("input", None, "cyclegan and stargan runs only: a .npy file of float32 images [N, H, W, C] "
+                        "in [-1, 1] to translate (all of them; --num_samples does not apply).")
+    flags.DEFINE_string("target_domain", None, "cyclegan and stargan runs only: the domain to translate --input "
+                        "into, one of the run's --domains (cyclegan's default: its second).")
     flags.DEFINE_integer("seed", 0, "Seed of the generator noise.")
     flags.DEFINE_integer("batch_size", 256, "Samples generated per batch.")
 
@@ -83,12 +92,72 @@ def check_request(flag_values, manifest):
     if flag_values.labels is not None and not conditional:
         raise common.UsageError(f"--labels applies to conditional and acgan runs only, and '{flag_values.model_dir}' "
                                 "was trained without labels; drop --labels.")
+    translation = config.get("model") in common.TRANSLATION_MODELS
+    for name in ("input", "target_domain"):
+        if getattr(flag_values, name) is not None and not translation:
+            raise common.UsageError(f"--{name} applies to cyclegan and stargan runs only, and "
+                                    f"'{flag_values.model_dir}' is a --model={config.get('model', 'gan')} run; "
+                                    f"drop --{name}.")
+    if translation:
+        for name in ("labels", "codes"):
+            if getattr(flag_values, name) is not None:
+                raise common.UsageError(f"--{name} does not apply to a --model={config['model']} run, which "
+                                        "translates --input; drop it.")
+        return None
     if flag_values.codes is not None and not codes:
         raise common.UsageError(f"--codes applies to infogan runs only, and '{flag_values.model_dir}' is a "
                                 f"--model={config.get('model', 'gan')} run; drop --codes.")
     if codes:
         return parse_labels(flag_values.codes, codes[0], "codes", "code values")
     return parse_labels(flag_values.labels, num_classes) if conditional else None
+
+
+def target_domain(flag_values, config):
+    """The index of --target_domain among a translation run's domains (CycleGAN's default: 1)."""
+    domains = list(config["domains"])
+    if flag_values.target_domain is None:
+        if config["model"] == "cyclegan":
+            return 1
+        raise common.UsageError(f"--target_domain is required for a stargan run: one of {', '.join(domains)}.")
+    if flag_values.target_domain not in domains:
+        raise common.UsageError(f"--target_domain {flag_values.target_domain!r} is not a domain of "
+                                f"'{flag_values.model_dir}'; accepted: {', '.join(domains)}.")
+    return domains.index(flag_values.target_domain)
+
+
+def read_input(path, data_shape):
+    """The images of --input: a .npy float array [N, *data_shape] with values in [-1, 1] (UsageError otherwise)."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    if path is None:
+        raise common.UsageError("--input is required for a translation run: a .npy file of images [N, "
+                                f"{', '.join(map(str, data_shape))}] in [-1, 1].")
+    try:
+        images = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise common.UsageError(f"--input '{path}' is not a readable .npy array ({common.one_line(error)}).") from None
+    if images.ndim != len(data_shape) + 1 or tuple(images.shape[1:]) != tuple(data_shape) or not len(images):
+        raise common.UsageError(f"--input '{path}' holds an array of shape {list(images.shape)}; the run translates "
+                                f"images [N, {', '.join(map(str, data_shape))}].")
+    if not np.issubdtype(images.dtype, np.floating) or not np.isfinite(images).all() or np.abs(images).max() > 1:
+        raise common.UsageError(f"--input '{path}' must hold finite float values in [-1, 1] (as gan-generate writes "
+                                f"them); got {images.dtype} in [{images.min()}, {images.max()}].")
+    return images.astype(np.float32)
+
+
+def translate(gan, manifest, model_dir, images, target, batch_size):
+    """Translations (numpy float32) of `images` into domain number `target` by the run's newest checkpoint,
+    and the checkpoint's step."""
+    import keras  # pylint: disable=import-outside-toplevel
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    from gan.cli import train  # pylint: disable=import-outside-toplevel
+
+    spec = gan.data.DatasetSpec(**{**manifest["dataset"], "data_shape": tuple(manifest["dataset"]["data_shape"])})
+    estimator = train.build_estimator(gan, keras, manifest["config"], spec, model_dir)
+    parts = [estimator.translate(images[start:start + batch_size], target)
+             for start in range(0, len(images), batch_size)]
+    return np.concatenate(parts).astype(np.float32), estimator.global_step
 
 
 def check_output(output):
@@ -158,11 +227,23 @@ def main(argv):
     check_output(flag_values.output)  # before minutes of generating, not after
     manifest, checkpoint = load_run(flag_values.model_dir)
     labels = check_request(flag_values, manifest)
+    config = manifest["config"]
+    if config.get("model") in common.TRANSLATION_MODELS:
+        target = target_domain(flag_values, config)
+        images = read_input(flag_values.input, manifest["dataset"]["data_shape"])
+        common.quiet_logging()
+        common.import_tensorflow()
+        import gan  # pylint: disable=import-outside-toplevel
+
+        samples, step = translate(gan, manifest, flag_values.model_dir, images, target, flag_values.batch_size)
+        domain = config["domains"][target]
+        save(flag_values.output, samples, title=f"{len(samples)} translations into {domain}, step {step}")
+        print(f"Wrote {len(samples)} translations into {domain} of {checkpoint} to {flag_values.output}")
+        return 0
     common.quiet_logging()
     common.import_tensorflow()
     import gan  # pylint: disable=import-outside-toplevel
 
-    config = manifest["config"]
     num_classes = manifest["dataset"]["num_classes"] if config.get("conditional") else None
     inputs = common.generator_inputs(flag_values.num_samples, config["noise_dims"], num_classes, labels,
                                      seed=flag_values.seed, structured_codes=common.structured_codes(config))

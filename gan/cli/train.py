@@ -6,11 +6,13 @@
     gan-train --dataset=./my_photos --image_size=64           # a folder of images
     gan-train --model=acgan                                  # digits from an auxiliary-classifier GAN
     gan-train --model=infogan                                # digits whose classes it finds without labels
+    gan-train --model=cyclegan                               # digits_domains: original <-> inverted digits
+    gan-train --model=stargan                                # digits_domains: one generator, 4 domains
 
 Flag values come from the command line (or a --config / --flagfile), else from the run already in
 --model_dir (its run.json), else from the dataset's row of
 `gan.cli.common.DATASET_DEFAULTS` (and `FAMILY_DEFAULTS` for --model). `--model_dir` (default
-runs/<dataset>-<loss>, runs/<dataset>-<model>-<loss> for acgan and infogan)
+runs/<dataset>-<loss>, runs/<dataset>-<model>-<loss> for the other families)
 receives checkpoints, TensorBoard events, train_log.jsonl, samples.png (refreshed every
 --sample_every steps) and run.json (the settings, library versions and dataset).
 Rerunning the same command resumes from the newest checkpoint.
@@ -28,7 +30,8 @@ HELP_GROUPS = {
     "configuration": ("config",),
     "data": ("dataset", "data_dir", "split", "download", "image_size"),
     "model family": ("model", "conditional", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
-                     "mutual_information_penalty_weight", "categorical_codes", "continuous_codes"),
+                     "mutual_information_penalty_weight", "categorical_codes", "continuous_codes",
+                     "continuous_code_weight", "domains", "cycle_consistency_loss_weight", "reconstruction_loss_weight", "classification_loss_weight"),
     "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
     "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
     "optimisation": ("batch_size", "generator_steps", "discriminator_steps", "generator_lr", "discriminator_lr",
@@ -66,13 +69,25 @@ def define_flags():
     d.DEFINE_boolean("conditional", False, "gan: condition both networks on the class labels.")
     d.DEFINE_enum("model", "gan", list(common.MODELS), "GAN family: gan; acgan (Odena et al. 2017: the "
                   "generator takes the labels, the discriminator also classifies); infogan (Chen et al. 2016: "
-                  "the generator takes codes the discriminator's Q head must recover; no labels used).")
+                  "the generator takes codes the discriminator's Q head must recover; no labels used); cyclegan "
+                  "(Zhu et al. 2017: two generators translate between two domains and back); stargan (Choi et "
+                  "al. 2018: one generator translates into any of several domains). The translation families "
+                  f"train on --dataset={common.TRANSLATION_DATASET} unless told otherwise.")
     d.DEFINE_float("aux_cond_generator_weight", None, "acgan: weight of the generator's class loss.")
     d.DEFINE_float("aux_cond_discriminator_weight", None, "acgan: weight of the discriminator's class loss.")
     d.DEFINE_float("mutual_information_penalty_weight", None, "infogan: weight of the mutual-information "
                    "penalty in both networks' losses.")
     d.DEFINE_integer("categorical_codes", None, "infogan: values of the categorical code (one-hot).")
     d.DEFINE_integer("continuous_codes", None, "infogan: continuous codes, uniform in [-1, 1] (0 for none).")
+    d.DEFINE_float("continuous_code_weight", None, "infogan: weight of the continuous codes' part of the "
+                   "mutual-information penalty, relative to the categorical code's (Chen et al. 2016 weigh "
+                   "continuous codes less, so they do not take over what the categorical code should hold).")
+    d.DEFINE_list("domains", None, "cyclegan, stargan: the dataset's domains to translate between (default: "
+                  "digits_domains: original,inverted for cyclegan, all four for stargan; cycle_gan/*: A,B; "
+                  "celeb_a: Black_Hair,Blond_Hair,Brown_Hair).")
+    d.DEFINE_float("cycle_consistency_loss_weight", None, "cyclegan: weight of the cycle-consistency (L1) loss.")
+    d.DEFINE_float("reconstruction_loss_weight", None, "stargan: weight of the reconstruction (L1) loss.")
+    d.DEFINE_float("classification_loss_weight", None, "stargan: weight of the domain-classification losses.")
     d.DEFINE_integer("noise_dims", None, "Generator noise dimensions.")
     d.DEFINE_integer("batch_size", None, "Examples per update.")
     d.DEFINE_integer("generator_steps", None, "Generator updates per training step.")
@@ -121,7 +136,8 @@ CONFIG_FLAGS = ("dataset", "model", "data_dir", "split", "download", "image_size
                 "max_steps", "max_seconds", "save_every", "sample_every", "log_every", "steps_per_execution",
                 "generator_ema_decay", "seed", "jit_compile", "joint_train", "mixed_precision", "eval_every",
                 "best_metric", "eval_samples", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
-                "mutual_information_penalty_weight", "categorical_codes", "continuous_codes")
+                "mutual_information_penalty_weight", "categorical_codes", "continuous_codes", "continuous_code_weight",
+                "domains", "cycle_consistency_loss_weight", "reconstruction_loss_weight", "classification_loss_weight")
 _POSITIVE_INTS = ("noise_dims", "batch_size", "generator_steps", "discriminator_steps", "save_every",
                   "sample_every", "log_every", "steps_per_execution", "eval_samples")
 _OPTIONAL_POSITIVE_INTS = ("max_steps", "image_size", "base_filters")
@@ -143,7 +159,17 @@ def explicit_flags():
     explicit = {name: flags.FLAGS[name].value for name in CONFIG_FLAGS if flags.FLAGS[name].present}
     if "hidden_units" in explicit:
         explicit["hidden_units"] = _hidden_units(explicit["hidden_units"])
+    if "domains" in explicit:
+        explicit["domains"] = _domains(explicit["domains"])
     return explicit
+
+
+def _domains(values):
+    names = tuple(v.strip() for v in values)
+    if len(names) < 2 or not all(names) or len(set(names)) != len(names):
+        raise common.UsageError(f"--domains must name at least two different domains, comma-separated; "
+                                f"got {','.join(values)!r}.")
+    return names
 
 
 def check_values(config):
@@ -159,7 +185,8 @@ def check_values(config):
             common.check_positive_int("hidden_units", units)
     common.check_range("max_seconds", config["max_seconds"], 0, float("inf"), low_open=True, optional=True)
     for name in ("gradient_penalty_weight", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
-                 "mutual_information_penalty_weight"):
+                 "mutual_information_penalty_weight", "continuous_code_weight", "cycle_consistency_loss_weight",
+                 "reconstruction_loss_weight", "classification_loss_weight"):
         common.check_range(name, config[name], 0, float("inf"), optional=name != "gradient_penalty_weight")
     if config["model"] == "infogan":
         common.check_range("categorical_codes", config["categorical_codes"], 2, 1000)
@@ -277,7 +304,13 @@ def build_estimator(gan, keras, config, spec, model_dir, strategy=None):
 def input_fn(gan, config, batch_size, seed, data_dir, download):
     """The run's `gan.data.gan_input_fn` (its family's generator inputs) of `batch_size` batches, its data
     from `data_dir` (None: TFDS's default) and downloaded only if `download`: gan-train passes its
-    command line's, gan-evaluate its own, never a run.json's."""
+    command line's, gan-evaluate its own, never a run.json's. The translation families get
+    `gan.data.translation_input_fn`'s batches of their domains' images."""
+    if config["model"] in common.TRANSLATION_MODELS:
+        return gan.data.translation_input_fn(
+            config["dataset"], batch_size, domains=config["domains"], family=config["model"],
+            split=config.get("split", "train"), data_dir=data_dir, download=download,
+            image_size=config.get("image_size"), seed=seed)
     return gan.data.gan_input_fn(
         config["dataset"], batch_size, noise_dims=config["noise_dims"], conditional=bool(config.get("conditional")),
         split=config.get("split", "train"), data_dir=data_dir, download=download,
@@ -306,8 +339,9 @@ class SampleWriter:
     estimator's `preview_inputs`: TensorBoard shows the samples the picture shows.
     """
 
-    def __init__(self, estimator, path, inputs, every, real=None):
+    def __init__(self, estimator, path, inputs, every, real=None, translation=None):
         self.estimator, self.path, self.inputs, self.every, self.real = estimator, path, inputs, every, real
+        self.translation = translation  # (model family, domain names) of a translation run
         estimator.preview_inputs = inputs
         self.last_step = None
 
@@ -320,15 +354,60 @@ class SampleWriter:
         """Draws the samples of the current weights now."""
         from gan import plots  # pylint: disable=import-outside-toplevel
 
-        samples = self.estimator.generate(self.inputs).numpy()
-        plots.save_samples(self.path, samples, real=self.real, title=f"step {step}")
+        if self.translation:
+            rows = translation_rows(self.estimator, self.translation[0], self.inputs, len(self.translation[1]))
+            plots.save_image_grid(self.path, rows.reshape((-1,) + rows.shape[2:]), grid_shape=rows.shape[:2])
+        else:
+            samples = self.estimator.generate(self.inputs).numpy()
+            plots.save_samples(self.path, samples, real=self.real, title=f"step {step}")
         self.last_step = step
 
 
-def preview_inputs(config, spec):
+PREVIEW_TRANSLATIONS = 8  # rows of a translation run's samples.png
+
+
+def translation_preview_inputs(gan, config):
+    """The fixed inputs of a translation run's samples.png: `PREVIEW_TRANSLATIONS` real images of each
+    domain (CycleGAN: the pair `(x, y)`; StarGAN: images cycling through the domains, with their
+    domains and the next ones as targets), from the training split."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    domains = config["domains"]
+    per_domain = [np.stack([image.numpy() for image, _ in gan.data.domain_examples(
+        config["dataset"], domains, domain, split=config.get("split", "train"), data_dir=config.get("data_dir"),
+        download=config.get("download", True), image_size=config.get("image_size")).take(PREVIEW_TRANSLATIONS)])
+        for domain in domains]
+    if config["model"] == "cyclegan":
+        return tuple(per_domain)
+    order = np.arange(PREVIEW_TRANSLATIONS) % len(domains)
+    images = np.stack([per_domain[d][i] for i, d in enumerate(order)])
+    one_hot = np.eye(len(domains), dtype=np.float32)
+    return images, one_hot[order], one_hot[(order + 1) % len(domains)]  # TensorBoard: each into the next domain
+
+
+def translation_rows(estimator, kind, inputs, num_domains):
+    """Image rows [rows, columns, H, W, C] of a translation run's picture. CycleGAN: each row
+    x, F(x), G(F(x)), y, G(y), F(G(y)) (input, translation, reconstruction of each direction);
+    StarGAN: each row an input, then its translation into every domain in order."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+
+    if kind == "cyclegan":
+        x, y = inputs
+        to_y, to_x = (estimator.translate(x, 1), estimator.translate(y, 0))
+        columns = [x, to_y, estimator.translate(to_y, 0), y, to_x, estimator.translate(to_x, 1)]
+    else:
+        images = inputs[0]
+        columns = [images] + [estimator.translate(images, target) for target in range(num_domains)]
+    return np.stack([np.asarray(c) for c in columns], axis=1)
+
+
+def preview_inputs(gan, config, spec):
     """The fixed generator inputs of samples.png: ACGAN and conditional runs one column per class
     (labels cycle along each row of 10), InfoGAN a row per categorical code value and a column per
-    step of its first continuous code (`common.code_grid_inputs`), else noise."""
+    step of its first continuous code (`common.code_grid_inputs`), translation runs real images of
+    each domain (`translation_preview_inputs`), else noise."""
+    if config["model"] in common.TRANSLATION_MODELS:
+        return translation_preview_inputs(gan, config)
     if common.structured_codes(config):
         return common.code_grid_inputs(config["noise_dims"], common.structured_codes(config), seed=config["seed"])
     num_classes = spec.num_classes if config["conditional"] else None
@@ -365,6 +444,20 @@ class EvalReport:
         return results
 
 
+def metrics_for_run(gan, config, data_dir, download, **options):
+    """The `eval_metrics` of a run's family and dataset: `gan.eval.translation_metrics_for` for the
+    translation families, else `gan.eval.metrics_for` (`options`: its extractor settings), the data
+    read from `data_dir` and downloaded only if `download` (see `input_fn`)."""
+    if config["model"] in common.TRANSLATION_MODELS:
+        return gan.eval.translation_metrics_for(config["dataset"], config["domains"], config["model"],
+                                                data_dir=data_dir, download=download,
+                                                image_size=config.get("image_size"),
+                                                cache_dir=options.get("cache_dir"))
+    return gan.eval.metrics_for(config["dataset"], data_dir=data_dir, split=config.get("split", "train"),
+                                image_size=config.get("image_size"), download=download,
+                                categorical_code=common.categorical_code(config), **options)
+
+
 def health_and_eval_hooks(gan, config, spec, estimator):
     """The periodic evaluation (keeping model_dir/best) and the training-health monitor, as flags ask.
 
@@ -372,10 +465,9 @@ def health_and_eval_hooks(gan, config, spec, estimator):
     from the `eval/<metric>` entries the evaluation adds to the logs.
     """
     hooks, best_metric = [], None
+    translation = config["model"] in common.TRANSLATION_MODELS
     if config["eval_every"]:
-        metrics = gan.eval.metrics_for(config["dataset"], data_dir=config["data_dir"], split=config["split"],
-                                       image_size=config["image_size"], download=config["download"],
-                                       categorical_code=common.categorical_code(config))
+        metrics = metrics_for_run(gan, config, config["data_dir"], config["download"])
         best_metric = config["best_metric"] or metrics.default_best_metric
         batch = min(config["eval_samples"], 500)
         # A fixed seed: evaluations at different steps see the same batches.
@@ -386,7 +478,7 @@ def health_and_eval_hooks(gan, config, spec, estimator):
     if not flags.FLAGS.health:
         return hooks
     histogram = what = inputs = None
-    if not spec.is_image or config["eval_every"]:  # image class histograms need the cached classifier
+    if (not spec.is_image or config["eval_every"]) and not translation:  # class histograms of generated samples  # image class histograms need the cached classifier
         histogram, what = gan.health.histogram_for(config["dataset"], data_dir=config["data_dir"],
                                                    image_size=config["image_size"], download=config["download"])
         num_classes = spec.num_classes if config["conditional"] else None
@@ -442,9 +534,23 @@ def _start(model_dir, manifest, config, explicit):
         way = "use --noconditional" if config["model"] == "gan" else "use --model=gan or --model=infogan"
         raise common.UsageError(f"{'--conditional' if config['model'] == 'gan' else '--model=acgan'} needs class "
                                 f"labels, and dataset {config['dataset']!r} has none; {way}.")
+    if config["model"] in common.TRANSLATION_MODELS:
+        config["domains"] = translation_domains(gan, config)
     if manifest is not None:
         common.check_compatible(model_dir, manifest["config"], config)
     return _train(gan, keras, config, spec, model_dir, strategy, explicit)
+
+
+def translation_domains(gan, config):
+    """The run's domains: --domains (each checked against the dataset's), else the dataset's default ones."""
+    try:
+        offered = gan.data.dataset_domains(config["dataset"])
+    except gan.data.DatasetError as error:
+        raise common.UsageError(common.one_line(error)) from None
+    if config["domains"] is None:
+        return tuple(gan.data.default_domains(config["dataset"], config["model"]))
+    common.check_domains(config, offered)
+    return tuple(config["domains"])
 
 
 def _train(gan, keras, config, spec, model_dir, strategy, explicit):
@@ -464,9 +570,11 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
               "pass a larger --max_steps to train on.")
         return 0
 
-    inputs = preview_inputs(config, spec)
+    inputs = preview_inputs(gan, config, spec)
     real = None if spec.is_image else _real_points(gan, config, PREVIEW_POINTS)
-    samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real)
+    translation = (config["model"], config["domains"]) if config["model"] in common.TRANSLATION_MODELS else None
+    samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real,
+                           translation)
     # A resumed run starts its data stream at a new seed instead of replaying the first run's batches.
     train_input_fn = input_fn(gan, config, config["batch_size"], config["seed"] + start,
                               config["data_dir"], config["download"])

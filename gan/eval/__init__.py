@@ -87,6 +87,7 @@ from gan.eval.summaries import (
 )
 # Last: it imports gan.summaries, which imports gan.eval's image grids.
 from gan.eval.eval_hook import EvalHook, make_eval_hook, metric_direction, read_best
+from gan.eval.translation_metrics import TranslationMetrics, translation_metrics_for
 
 __all__ = [
     "ClassifierMetrics",
@@ -149,6 +150,8 @@ __all__ = [
     "mean_only_frechet_classifier_distance_from_activations",
     "metric_direction",
     "metrics_for",
+    "translation_metrics_for",
+    "TranslationMetrics",
     "mixture_metrics",
     "mode_histogram",
     "mode_reverse_kl",

@@ -20,9 +20,10 @@ from gan.eval import cache
 BEST_DIR = "best"
 BEST_FILE = "best.json"
 EVAL_DIR = "eval"
-LOWER_IS_BETTER = ("fid", "kid", "reverse_kl", "generator_loss", "discriminator_loss")
-HIGHER_IS_BETTER = ("classifier_score", "conditional_accuracy", "coverage", "density", "high_quality", "modes",
-                    "precision", "recall")
+LOWER_IS_BETTER = ("fid", "kid", "reverse_kl", "generator_loss", "discriminator_loss", "cycle_consistency_loss",
+                   "reconstruction_loss")
+HIGHER_IS_BETTER = ("class_preserved", "classifier_score", "conditional_accuracy", "coverage", "density",
+                    "domain_accuracy", "high_quality", "modes", "precision", "recall")
 
 
 def metric_direction(name):

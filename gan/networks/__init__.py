@@ -5,7 +5,8 @@ Each factory returns a `NetworkPair(generator_fn, discriminator_fn)`:
 `generator_fn(generator_inputs)` returns generated data and
 `discriminator_fn(data, generator_inputs)` returns unbounded logits `[batch, 1]`.
 `generator_inputs` is a noise tensor `[batch, noise_dims]`, or
-`(noise, one_hot_labels)` for pairs built with `conditional=True`. Both functions
+`(noise, one_hot_labels)` for pairs built with `conditional=True`. `translator` builds the
+image-to-image pairs of CycleGAN and StarGAN instead (`gan.networks.translation`). Both functions
 take Keras symbolic inputs and use only Keras layers; batch norm follows Keras'
 `training` flag at call time.
 
@@ -17,15 +18,16 @@ from gan.networks.core import NetworkPair
 from gan.networks.dcgan import dcgan, upsampling_plan
 from gan.networks.mlp import mlp
 from gan.networks.tfgan_mnist import BatchStatsNormalization, tfgan_mnist
+from gan.networks.translation import translator
 
-_FACTORIES = {"dcgan": dcgan, "mlp": mlp, "tfgan_mnist": tfgan_mnist}
+_FACTORIES = {"dcgan": dcgan, "mlp": mlp, "tfgan_mnist": tfgan_mnist, "translator": translator}
 
 
 def names():
     """Names accepted by `get`, sorted.
 
     >>> gan.networks.names()
-    ['dcgan', 'mlp', 'tfgan_mnist']
+    ['dcgan', 'mlp', 'tfgan_mnist', 'translator']
     """
     return sorted(_FACTORIES)
 
@@ -48,5 +50,6 @@ __all__ = [
     "mlp",
     "names",
     "tfgan_mnist",
+    "translator",
     "upsampling_plan",
 ]

@@ -1,0 +1,119 @@
+"""Image-to-image pairs for the translation families: CycleGAN (Zhu et al. 2017) and StarGAN (Choi et al. 2018).
+
+Calling conventions are TF-GAN's for these families: a CycleGAN pair has
+`generator_fn(images) -> images` and `discriminator_fn(images, generator_inputs) -> logits`
+(`gan.cyclegan_model` calls each twice, one network per direction); a StarGAN pair
+(`num_domains=K`) has `generator_fn(images, target_domain_one_hot) -> images` and
+`discriminator_fn(images, num_domains) -> (source_logits, domain_logits [batch, K])`.
+Generated images are tanh, in [-1, 1].
+
+Small images (under 16 pixels a side, e.g. the 8x8 `digits_domains`) get a generator of
+3x3 convolutions at full resolution and a fully connected critic. Local filters keep each
+input's shape: a fully connected generator, free to move any pixel anywhere, learned on
+digits_domains to turn each digit into another and back (cycle-consistent, but 26% of
+translations kept their digit against 99.7% for the convolutions; docs/benchmarks.md). Larger ones get
+the CycleGAN paper's layout, scaled down: a 7x7 convolution, two stride-2 downsamplings,
+residual blocks, two upsamplings, a 7x7 convolution, with instance normalisation; the
+discriminator is a PatchGAN (a logit per patch).
+
+>>> pair = gan.networks.translator((8, 8, 1), num_domains=4)
+>>> x, c = keras.Input((8, 8, 1)), keras.Input((4,))
+>>> keras.Model([x, c], pair.generator_fn(x, c)).output_shape
+(None, 8, 8, 1)
+"""
+from keras import layers
+
+from gan import checks
+from gan.networks.core import NetworkPair, check_shape
+
+SMALL_IMAGE = 16  # below this many pixels a side: no downsampling, a dense critic (see the module docstring)
+SMALL_IMAGE_CONVOLUTIONS = 3
+RESIDUAL_BLOCKS = 3
+
+
+def _instance_norm():
+    return layers.GroupNormalization(groups=-1, epsilon=1e-5)  # one group per channel: instance norm
+
+
+def _with_domains(images, target, shape):
+    """`images` with the target domain's one-hot broadcast to extra channels (StarGAN's input)."""
+    if target is None:
+        return images
+    planes = layers.RepeatVector(shape[0] * shape[1])(target)
+    return layers.Concatenate()([images, layers.Reshape((shape[0], shape[1], target.shape[-1]))(planes)])
+
+
+def translator(data_shape, *, num_domains=None, hidden_units=(256, 256), base_filters=32):
+    """A translation pair for images of `data_shape` (see the module docstring): CycleGAN's with
+    `num_domains=None`, StarGAN's for `num_domains=K >= 2`. `hidden_units` size the fully
+    connected critic of small images, `base_filters` the convolutions.
+
+    >>> pair = translator((8, 8, 1))   # CycleGAN: generator_fn(images), discriminator_fn(images, inputs)
+    """
+    shape = check_shape(data_shape, rank=3)
+    if num_domains is not None and checks.positive_int("num_domains", num_domains) < 2:
+        raise ValueError(f"num_domains must be at least 2 for a StarGAN pair; got {num_domains}")
+    units = tuple(checks.positive_int("hidden_units", u) for u in hidden_units)
+    filters = checks.positive_int("base_filters", base_filters)
+    small = min(shape[:2]) < SMALL_IMAGE
+
+    def full_resolution_generator(images, target):
+        net = _with_domains(images, target, shape)
+        for _ in range(SMALL_IMAGE_CONVOLUTIONS):
+            net = layers.Conv2D(filters, 3, padding="same", activation="relu")(net)
+        return layers.Conv2D(shape[-1], 3, padding="same", activation="tanh")(net)
+
+    def conv_generator(images, target):
+        net = _with_domains(images, target, shape)
+        net = layers.ReLU()(_instance_norm()(layers.Conv2D(filters, 7, padding="same")(net)))
+        for scale in (2, 4):
+            net = layers.ReLU()(_instance_norm()(layers.Conv2D(filters * scale, 3, 2, padding="same")(net)))
+        for _ in range(RESIDUAL_BLOCKS):
+            branch = layers.ReLU()(_instance_norm()(layers.Conv2D(filters * 4, 3, padding="same")(net)))
+            net = layers.Add()([net, _instance_norm()(layers.Conv2D(filters * 4, 3, padding="same")(branch))])
+        for scale in (2, 1):
+            net = layers.ReLU()(_instance_norm()(layers.Conv2DTranspose(filters * scale, 3, 2, padding="same")(net)))
+        net = layers.Conv2D(shape[-1], 7, padding="same", activation="tanh")(net)
+        # Sizes that do not halve twice come back a little larger: crop to the input's.
+        return layers.Cropping2D(((0, net.shape[1] - shape[0]), (0, net.shape[2] - shape[1])))(net)
+
+    def features(images):
+        if small:
+            net = layers.Flatten()(images)
+            for width in units:
+                net = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(width)(net))
+            return net
+        net = images
+        for scale in (1, 2, 4):
+            net = layers.LeakyReLU(negative_slope=0.2)(layers.Conv2D(filters * scale, 4, 2, padding="same")(net))
+        return net
+
+    def source_logits(net):
+        return layers.Dense(1)(net) if small else layers.Conv2D(1, 3, padding="same")(net)  # PatchGAN: a logit per patch
+
+    generator = full_resolution_generator if small else conv_generator
+
+    if num_domains is None:
+        def generator_fn(images):
+            """Translates images of one domain into the other."""
+            return generator(images, None)
+
+        def discriminator_fn(images, generator_inputs):
+            """Logits that `images` are real members of this critic's domain."""
+            del generator_inputs
+            return source_logits(features(images))
+    else:
+        def generator_fn(images, target_domains):
+            """Translates each image into its target domain (one-hot [batch, num_domains])."""
+            return generator(images, target_domains)
+
+        def discriminator_fn(images, num_domains_seen):
+            """(source logits, domain logits [batch, num_domains]) of `images`."""
+            if num_domains_seen != num_domains:
+                raise ValueError(f"this StarGAN discriminator was built for {num_domains} domains; "
+                                 f"called with {num_domains_seen}")
+            net = features(images)
+            pooled = net if small else layers.GlobalAveragePooling2D()(net)
+            return source_logits(net), layers.Dense(num_domains, name="domain_logits")(pooled)
+
+    return NetworkPair(generator_fn, discriminator_fn)
