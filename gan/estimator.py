@@ -27,7 +27,6 @@ from gan.models import GANNetworks, ModeKeys, batch_spec, load_spec, save_spec
 from gan.precision import MIXED_PRECISION_POLICIES, dtype_policy, native_bfloat16
 from gan import loss_stage, pipeline
 from gan.latent_gan_estimator import get_latent_gan_estimator  # noqa: F401  (TF-GAN's gan.estimator name)
-from gan.stargan_estimator import StarGANEstimator, stargan_prediction_input_fn_wrapper  # noqa: F401
 from gan.train import GANTrainer, GANTrainSteps, GeneratorEMA, optimizer_for
 from gan.train_ops import TrainHooksFn
 
@@ -575,12 +574,7 @@ class GANEstimator:
         nets = self.networks
         generated = (self.generate(generator_inputs) if self._ema is not None
                      else nets.generate(generator_inputs, training=False, mode="eval"))
-        if self.model_kind in loss_stage.TRANSLATION_KINDS:
-            model = pipeline.translation_model(nets, self.model_kind, generator_inputs, real_data, generated,
-                                               training=False)
-        else:
-            model = pipeline.adversarial_model(pipeline.model_from_networks(
-                nets, real_data, generator_inputs, generated, training=False))
+        model = self._eval_model(generator_inputs, real_data, generated)
         config = self.loss_config._replace(  # penalties and heads are training devices: the adversarial losses
             gradient_penalty_weight=None, mutual_information_penalty_weight=None, aux_cond_generator_weight=None,
             aux_cond_discriminator_weight=None)
@@ -595,9 +589,17 @@ class GANEstimator:
             "real_score": tf.reduce_mean(real), "generated_score": tf.reduce_mean(fake), **reported,
         }, generated
 
-    def _eval_metric_values(self, generator_inputs, real_data, generated):
-        model = pipeline.adversarial_model(pipeline.model_from_networks(
+    def _eval_model(self, generator_inputs, real_data, generated):
+        """The model tuple evaluation reads, networks in inference mode: the translation families' own
+        tuples, else the `GANModel` of the adversarial outputs."""
+        if self.model_kind in loss_stage.TRANSLATION_KINDS:
+            return pipeline.translation_model(self.networks, self.model_kind, generator_inputs, real_data, generated,
+                                              training=False)
+        return pipeline.adversarial_model(pipeline.model_from_networks(
             self.networks, real_data, generator_inputs, generated, training=False))
+
+    def _eval_metric_values(self, generator_inputs, real_data, generated):
+        model = self._eval_model(generator_inputs, real_data, generated)
         averaged, last = {}, {}
         for key, value in self._get_eval_metric_ops_fn(model).items():
             if isinstance(value, (tuple, list)):
@@ -683,3 +685,86 @@ class TPUGANEstimator:
         raise ValueError("TPUGANEstimator needs TF1's TPUEstimator, which TF2 removed; use "
                          "gan.GANEstimator(..., strategy=gan.distribute.make_strategy('tpu')) "
                          "(strategy='tpu')")
+
+
+def stargan_prediction_input_fn_wrapper(fn):
+    """Wraps a prediction `fn() -> (images, target_domains)` as `() -> ((images, target_domains), None)`,
+    the features/labels pair TF's estimators expected.
+
+    >>> est.predict(stargan_prediction_input_fn_wrapper(lambda: (images, targets)))
+    """
+    def new_fn():
+        return fn(), None
+    return new_fn
+
+
+def _with_targets(result):
+    """`(images, domain_one_hot)` batches (a dataset, or tensors reused) as StarGAN training batches
+    `((images, source, target), images)`, each target drawn uniformly from the domains."""
+    dataset = result if isinstance(result, tf.data.Dataset) else tf.data.Dataset.from_tensors(tuple(result)).repeat()
+
+    def add_targets(images, labels):
+        labels = tf.cast(labels, tf.float32)
+        count = labels.shape[-1]
+        target = tf.one_hot(tf.random.uniform([tf.shape(labels)[0]], 0, count, dtype=tf.int32), count)
+        return (images, labels, target), images
+
+    return dataset.map(add_targets)
+
+
+class StarGANEstimator:
+    """TF-GAN's `StarGANEstimator` on TF2: one generator translating images between domains.
+
+    `generator_fn(images, target_domains)` and `discriminator_fn(images, num_domains)` (which
+    returns `(source_logits, domain_logits)`) are TF-GAN's. It is a `GANEstimator` (`.estimator`)
+    training a StarGAN (`reconstruction_loss_weight`, `classification_loss_weight`): the same
+    trainer, checkpoints, resume and model tuples (`gan.StarGANModel` per batch), on batches of
+    `(images, domain_one_hot)` given targets drawn uniformly from the domains; `loss_fn(model) ->
+    GANLoss` replaces the default (TF-GAN's `stargan_loss`: WGAN-GP, reconstruction 10,
+    classification 1).
+
+    >>> est = StarGANEstimator(model_dir, generator_fn=g, discriminator_fn=d,
+    ...                        generator_optimizer=keras.optimizers.Adam(1e-4))
+    >>> est.train(lambda: (images, domain_one_hot), max_steps=1000)   # or a dataset of such pairs
+    >>> translated = est.predict(stargan_prediction_input_fn_wrapper(lambda: (images, targets)))
+    """
+
+    def __init__(self, model_dir=None, generator_fn=None, discriminator_fn=None, loss_fn=None,
+                 generator_optimizer=None, discriminator_optimizer=None, get_hooks_fn=None, get_eval_metric_ops_fn=None,
+                 add_summaries=None, use_loss_summaries=True, config=None, params=None):
+        del use_loss_summaries  # TF-GAN's summary switch: summaries here are written by add_summaries
+        if generator_fn is None or discriminator_fn is None:
+            raise ValueError("StarGANEstimator needs generator_fn and discriminator_fn")
+        optimizers = [o if o is not None else keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.999)
+                      for o in (generator_optimizer, discriminator_optimizer)]
+        self.estimator = GANEstimator(
+            generator_fn, discriminator_fn, model_dir=model_dir or tempfile.mkdtemp(prefix="stargan_"),
+            loss="wasserstein", gradient_penalty_weight=10.0, reconstruction_loss_weight=10.0,
+            classification_loss_weight=1.0, generator_optimizer=optimizers[0], discriminator_optimizer=optimizers[1],
+            get_hooks_fn=get_hooks_fn, get_eval_metric_ops_fn=get_eval_metric_ops_fn, add_summaries=add_summaries,
+            config=config, params=params)
+        if loss_fn is not None:
+            self.estimator.loss_config = self.estimator.loss_config._replace(gan_loss_fn=loss_fn)
+        self.model_dir, self.params = self.estimator.model_dir, self.estimator.params
+
+    @property
+    def global_step(self):
+        """Training steps completed (restored from `model_dir`)."""
+        return self.estimator.global_step
+
+    def train(self, input_fn, max_steps=None, steps=None):
+        """Trains on `input_fn()` `(images, domain_one_hot)` batches (a dataset, or tensors reused)."""
+        self.estimator.train(lambda: _with_targets(input_fn()), max_steps=max_steps, steps=steps, progress=False)
+        return self
+
+    def evaluate(self, input_fn, steps=1):
+        """Mean adversarial losses and the reconstruction loss over `steps` batches (plus metric-ops values)."""
+        return self.estimator.evaluate(lambda: _with_targets(input_fn()), steps=steps)
+
+    def predict(self, input_fn):
+        """Yields one translated image per example of `input_fn()`'s `((images, target_domains), _)`."""
+        (images, targets), _ = input_fn()
+        if not self.estimator.networks.built:
+            raise ValueError("predict: nothing to translate with yet; train first or pass a model_dir holding a run.")
+        targets = tf.cast(targets, tf.float32)
+        yield from self.estimator.generate((images, targets, targets)).numpy()

@@ -211,7 +211,9 @@ class GANTrainer:
     def discriminator_update(self, generator_inputs, real_data):
         generated = self.networks.generate(generator_inputs, training=self._generator_training)
         with tf.GradientTape() as tape:
-            model = self.model(generator_inputs, real_data, generated, reconstruct=False)
+            # A user's loss function of the whole model may read the reconstructions; the built-in terms do not.
+            model = self.model(generator_inputs, real_data, generated,
+                               reconstruct=self.loss_config.gan_loss_fn is not None)
             total, logs = self._discriminator_objective(model)
         grads = self._gradients(tape, total, self.networks.discriminator, self.discriminator_optimizer)
         return self._update_discriminator(grads, total, logs, model)

@@ -172,15 +172,29 @@ def test_stargan_estimator_trains_resumes_and_translates(tmp_path):
 
     est = make()
     est.train(lambda: (images, labels), max_steps=3)
-    assert est.global_step == 3 and int(est._discriminator_optimizer.iterations.numpy()) == 6
+    # The GANEstimator underneath trains the StarGAN: 2 critic updates per step.
+    assert est.global_step == 3 and int(est.estimator._trainer.discriminator_optimizer.iterations.numpy()) == 6
+    assert est.estimator.model_kind == "stargan"
     assert set(est.evaluate(lambda: (images, labels))) >= {"generator_loss", "discriminator_loss"}
     predict_fn = tfgan.estimator.stargan_prediction_input_fn_wrapper(lambda: (images, tf.one_hot([2] * BATCH, 3)))
     translated = np.stack(list(est.predict(predict_fn)))
     assert translated.shape == (BATCH, 4, 4, 1)
+    np.testing.assert_allclose(translated, est.estimator.translate(images, 2), atol=1e-6)
     resumed = make()
     assert resumed.evaluate(lambda: (images, labels))["global_step"] == 3  # restored from model_dir
     resumed.train(lambda: (images, labels), max_steps=4)
     assert resumed.global_step == 4
+    # TF-GAN's loss_fn argument: the user's function of the StarGANModel gives both losses.
+    seen = []
+
+    def loss_fn(model):
+        seen.append(type(model).__name__)
+        return tfgan.stargan_loss(model, gradient_penalty_weight=1.0)
+
+    own = tfgan.estimator.StarGANEstimator(str(tmp_path / "own"), generator_fn=generator_fn,
+                                           discriminator_fn=discriminator_fn, loss_fn=loss_fn)
+    own.train(lambda: (images, labels), max_steps=2)
+    assert own.global_step == 2 and set(seen) == {"StarGANModel"}
 
 
 def test_infogan_program_draws_fresh_noise_from_functions(tmp_path):
