@@ -240,9 +240,12 @@ def test_quickstart_runs_with_tiny_parameters(run_notebook, tmp_path):
         # the CycleGAN section: gan-train's cyclegan settings on digits_domains, the same route
         "assert translator.model_kind == 'cyclegan' and translator.global_step == STEPS",
         "assert translation_config['domains'] == ('original', 'inverted') and rows.shape == (8, 6, 8, 8, 1)",
+        "assert acgan_estimator.model_kind == 'acgan' and stargan_estimator.model_kind == 'stargan'",
+        "assert stargan_rows.shape == (8, 5, 8, 8, 1) and stargan_estimator.global_step == STEPS",
     ]))
     nb = run_notebook(nb)
-    assert len(_figures(nb)) == 5  # real digits; samples, losses and health; SavedModel's; InfoGAN codes; CycleGAN
+    # real digits; samples, losses and health; SavedModel's; InfoGAN codes; ACGAN; CycleGAN; StarGAN
+    assert len(_figures(nb)) == 7
     assert (model_dir / "export" / "saved_model.pb").is_file()
     assert (model_dir / "train_log.jsonl").is_file()
     assert any("global step 6" in _stdout(cell) for cell in nb.cells)

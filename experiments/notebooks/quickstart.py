@@ -320,16 +320,37 @@ plt.show()
 # class their code stands for (code accuracy 0.81, median of 3 seeds, docs/benchmarks.md).
 
 # %%
-family_config = common.resolve({**chosen, "model": "infogan"}, None, {"generator_loss": None,
-                                                                      "discriminator_loss": None})
-keras.utils.set_random_seed(SEED)
-family_estimator = gan_train.build_estimator(gan, keras, family_config, spec, MODEL_DIR.rstrip("/") + "_infogan")
-family_estimator.train(gan_train.input_fn(gan, family_config, family_config["batch_size"], SEED, DATA_DIR, True),
-                       max_steps=family_config["max_steps"], max_seconds=family_config["max_seconds"])
+def train_family(model):
+    """gan-train's settings for `model` (on its dataset: digits, or digits_domains for the translation
+    families), trained through gan-train's own estimator and input_fn; returns (settings, estimator)."""
+    own = {name: value for name, value in chosen.items()
+           if not (name == "dataset" and model in common.TRANSLATION_MODELS)}
+    settings = common.resolve({**own, "model": model}, None, {"generator_loss": None, "discriminator_loss": None})
+    if model in common.TRANSLATION_MODELS:
+        settings["domains"] = gan_train.translation_domains(gan, settings)
+    keras.utils.set_random_seed(SEED)
+    trained = gan_train.build_estimator(gan, keras, settings, gan.data.describe(settings["dataset"], DATA_DIR),
+                                        MODEL_DIR.rstrip("/") + f"_{model}")
+    trained.train(gan_train.input_fn(gan, settings, settings["batch_size"], SEED, DATA_DIR, True),
+                  max_steps=settings["max_steps"], max_seconds=settings["max_seconds"])
+    return settings, trained
+
+
+family_config, family_estimator = train_family("infogan")
 code_grid = gan_train.preview_inputs(gan, family_config, spec)
 figure, axes = plt.subplots(figsize=(5, 5))
 show_images(axes, family_estimator.generate(code_grid).numpy(),
             f"InfoGAN codes, step {family_estimator.global_step}")
+plt.show()
+
+# %% [markdown]
+# The ACGAN: one column per class (the labels cycle 0..9 along each row).
+
+# %%
+acgan_config, acgan_estimator = train_family("acgan")
+figure, axes = plt.subplots(figsize=(5, 5))
+show_images(axes, acgan_estimator.generate(gan_train.preview_inputs(gan, acgan_config, spec)).numpy(),
+            f"ACGAN, a column per class, step {acgan_estimator.global_step}")
 plt.show()
 
 # %% [markdown]
@@ -346,24 +367,30 @@ plt.show()
 # line: `gan-train --model=cyclegan`. Each row of the picture is x, F(x), G(F(x)), then y, G(y), F(G(y)).
 
 # %%
-translation_chosen = {name: value for name, value in chosen.items() if name != "dataset"}
-translation_config = common.resolve({**translation_chosen, "model": "cyclegan"}, None,
-                                    {"generator_loss": None, "discriminator_loss": None})
-translation_config["domains"] = gan_train.translation_domains(gan, translation_config)
-translation_spec = gan.data.describe(translation_config["dataset"], DATA_DIR)
-keras.utils.set_random_seed(SEED)
-translator = gan_train.build_estimator(gan, keras, translation_config, translation_spec,
-                                       MODEL_DIR.rstrip("/") + "_cyclegan")
-translator.train(gan_train.input_fn(gan, translation_config, translation_config["batch_size"], SEED, DATA_DIR, True),
-                 max_steps=translation_config["max_steps"], max_seconds=translation_config["max_seconds"])
+def show_rows(rows, title):
+    """Draws image rows [rows, columns, H, W, C] (gan-train's translation pictures) as one grid."""
+    figure, axes = plt.subplots(figsize=(rows.shape[1] * 0.7, rows.shape[0] * 0.7))
+    grid = tile_images(rows.reshape((-1,) + rows.shape[2:]), grid_shape=rows.shape[:2])
+    axes.imshow((grid[..., 0] + 1) / 2, cmap="gray", vmin=0, vmax=1)
+    axes.set_title(title)
+    axes.axis("off")
+    plt.show()
+
+
+translation_config, translator = train_family("cyclegan")
 rows = gan_train.translation_rows(translator, "cyclegan", gan_train.translation_preview_inputs(gan, translation_config),
                                   len(translation_config["domains"]))
-figure, axes = plt.subplots(figsize=(4, 5))
-axes.imshow((tile_images(rows.reshape((-1,) + rows.shape[2:]), grid_shape=rows.shape[:2])[..., 0] + 1) / 2,
-            cmap="gray", vmin=0, vmax=1)
-axes.set_title(f"x, F(x), G(F(x)), y, G(y), F(G(y)); step {translator.global_step}")
-axes.axis("off")
-plt.show()
+show_rows(rows, f"x, F(x), G(F(x)), y, G(y), F(G(y)); step {translator.global_step}")
+
+# %% [markdown]
+# The StarGAN: each row an input, then its translation into each of the four domains.
+
+# %%
+stargan_config, stargan_estimator = train_family("stargan")
+stargan_rows = gan_train.translation_rows(stargan_estimator, "stargan",
+                                          gan_train.translation_preview_inputs(gan, stargan_config),
+                                          len(stargan_config["domains"]))
+show_rows(stargan_rows, f"input, then {', '.join(stargan_config['domains'])}; step {stargan_estimator.global_step}")
 
 # %% [markdown]
 # ## Next steps
