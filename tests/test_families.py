@@ -3,8 +3,6 @@ the code-accuracy metric, every family's flag mistakes, and `gan-train --model=.
 the family's flags, evaluate) on the embedded digits with tiny networks."""
 import json
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -16,21 +14,10 @@ from gan import loss_stage
 from gan.cli import common
 from gan.models import GANNetworks
 from gan.train import GANTrainer
+from programs import run_program, succeeded
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",
         "--steps_per_execution=1", "--noise_dims=4", "--base_filters=4", "--nopreflight", "--nohealth"]
-
-
-def _cli(workdir, program, *args):
-    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds"), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", f"gan.cli.{program}", *args], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
-def _ok(result):
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def _networks(**family):
@@ -147,29 +134,29 @@ def workdir(tmp_path_factory):
 @pytest.mark.parametrize("model", ["acgan", "infogan"])
 def test_gan_train_model_trains_resumes_generates_and_evaluates(workdir, model):
     run = workdir / model
-    _ok(_cli(workdir, "train", f"--model={model}", f"--model_dir={run}", *TINY))
+    succeeded(run_program(workdir, "train", f"--model={model}", f"--model_dir={run}", *TINY))
     manifest = json.load(open(run / "run.json"))
     assert manifest["config"]["model"] == model and os.path.exists(run / "samples.png")
     records = [json.loads(line) for line in open(run / "train_log.jsonl")]
     family_term = "aux_cond_generator_loss" if model == "acgan" else "mutual_information_penalty"
     assert family_term in records[-1]
-    resumed = _ok(_cli(workdir, "train", f"--model_dir={run}", "--max_steps=6"))
+    resumed = succeeded(run_program(workdir, "train", f"--model_dir={run}", "--max_steps=6"))
     assert "from step 4 to 6" in resumed.stdout
     choose = "--labels=3" if model == "acgan" else "--codes=3"
-    _ok(_cli(workdir, "generate", f"--model_dir={run}", choose, "--num_samples=5", f"--output={workdir / 'x.npy'}"))
+    succeeded(run_program(workdir, "generate", f"--model_dir={run}", choose, "--num_samples=5", f"--output={workdir / 'x.npy'}"))
     assert np.load(workdir / "x.npy").shape == (5, 8, 8, 1)
     wrong = "--codes=3" if model == "acgan" else "--labels=3"
-    refused = _cli(workdir, "generate", f"--model_dir={run}", wrong, f"--output={workdir / 'y.npy'}")
+    refused = run_program(workdir, "generate", f"--model_dir={run}", wrong, f"--output={workdir / 'y.npy'}")
     assert refused.returncode == 2 and "applies to" in refused.stderr
-    changed = _cli(workdir, "train", f"--model_dir={run}", "--model=gan", "--max_steps=8")
+    changed = run_program(workdir, "train", f"--model_dir={run}", "--model=gan", "--max_steps=8")
     assert changed.returncode == 2 and f"--model={model}" in changed.stderr
 
 
 def test_infogan_evaluation_reports_code_accuracy(workdir):
     run = workdir / "infogan"
     if not (run / "run.json").exists():
-        _ok(_cli(workdir, "train", "--model=infogan", f"--model_dir={run}", *TINY))
-    report = json.loads(_ok(_cli(workdir, "evaluate", f"--model_dir={run}", "--num_samples=200")).stdout)
+        succeeded(run_program(workdir, "train", "--model=infogan", f"--model_dir={run}", *TINY))
+    report = json.loads(succeeded(run_program(workdir, "evaluate", f"--model_dir={run}", "--num_samples=200")).stdout)
     assert 0.0 <= report["categorical_code_accuracy"] <= 1.0 and "conditional_accuracy" not in report
 
 
@@ -191,7 +178,7 @@ def test_infogan_evaluation_reports_code_accuracy(workdir):
     (["--model=cyclegan", "--domains=original,inverted,rotated"], "--model=cyclegan translates between two --domains"),
 ])
 def test_family_flag_mistakes_are_one_line_errors(tmp_path, flags, message):
-    result = _cli(tmp_path, "train", f"--model_dir={tmp_path / 'run'}", *flags)
+    result = run_program(tmp_path, "train", f"--model_dir={tmp_path / 'run'}", *flags)
     assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
 

@@ -2,9 +2,6 @@
 estimator route (train, resume, translate), the translation metrics, and `gan-train --model=cyclegan /
 stargan` end to end (train, resume, gan-generate --input, gan-evaluate) on the embedded digits_domains."""
 import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -16,21 +13,10 @@ from gan import loss_stage, pipeline
 from gan.cli import common
 from gan.eval.translation_metrics import TranslationMetrics
 from gan.models import GANNetworks
+from programs import run_program, succeeded
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--max_steps=4", "--batch_size=8", "--save_every=2", "--sample_every=2", "--log_every=2",
         "--steps_per_execution=1", "--hidden_units=16", "--nohealth"]
-
-
-def _cli(workdir, program, *args):
-    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds"), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", f"gan.cli.{program}", *args], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
-def _ok(result):
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def _joint_networks(kind, **options):
@@ -119,8 +105,10 @@ def test_family_weights_exclude_each_other():
 
 
 def _cycle_batches(x, y, batch):
-    return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(batch, drop_remainder=True).map(
-        lambda a, b: ((a, b), (b, a)))
+    def as_cyclegan_batch(from_x, from_y):
+        return (from_x, from_y), (from_y, from_x)
+
+    return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(batch, drop_remainder=True).map(as_cyclegan_batch)
 
 
 def test_cyclegan_estimator_with_the_users_optimizers_trains_resumes_and_translates(tmp_path):
@@ -189,7 +177,7 @@ def workdir(tmp_path_factory):
 
 def test_gan_train_cyclegan_trains_resumes_translates_and_evaluates(workdir):
     run = workdir / "cyclegan"
-    _ok(_cli(workdir, "train", "--model=cyclegan", f"--model_dir={run}", *TINY))
+    succeeded(run_program(workdir, "train", "--model=cyclegan", f"--model_dir={run}", *TINY))
     manifest = json.load(open(run / "run.json"))
     assert manifest["config"]["dataset"] == "digits_domains"
     assert manifest["config"]["domains"] == ["original", "inverted"]
@@ -199,18 +187,18 @@ def test_gan_train_cyclegan_trains_resumes_translates_and_evaluates(workdir):
 
     # samples.png: 8 rows of x, F(x), G(F(x)), y, G(y), F(G(y)), each tile 48 + 2 pixels.
     assert Image.open(run / "samples.png").size == (6 * 50, 8 * 50)
-    assert "from step 4 to 6" in _ok(_cli(workdir, "train", f"--model_dir={run}", "--max_steps=6")).stdout
+    assert "from step 4 to 6" in succeeded(run_program(workdir, "train", f"--model_dir={run}", "--max_steps=6")).stdout
     np.save(workdir / "x.npy", np.full((3, 8, 8, 1), -1.0, np.float32))
-    _ok(_cli(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 'x.npy'}",
+    succeeded(run_program(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 'x.npy'}",
              f"--output={workdir / 'y.npy'}"))
     translated = np.load(workdir / "y.npy")
     assert translated.shape == (3, 8, 8, 1) and np.abs(translated).max() <= 1.0
-    _ok(_cli(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 'y.npy'}", "--target_domain=original",
+    succeeded(run_program(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 'y.npy'}", "--target_domain=original",
              f"--output={workdir / 'back.png'}"))
-    refused = _cli(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 'x.npy'}", "--target_domain=rotated",
+    refused = run_program(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 'x.npy'}", "--target_domain=rotated",
                    f"--output={workdir / 'z.npy'}")
     assert refused.returncode == 2 and "accepted: original, inverted" in refused.stderr
-    report = json.loads(_ok(_cli(workdir, "evaluate", f"--model_dir={run}", "--num_samples=64")).stdout)
+    report = json.loads(succeeded(run_program(workdir, "evaluate", f"--model_dir={run}", "--num_samples=64")).stdout)
     for name in ("class_preserved", "domain_accuracy", "class_preserved/original_to_inverted"):
         assert 0.0 <= report[name] <= 1.0
     assert report["cycle_consistency_loss"] >= 0.0
@@ -218,7 +206,7 @@ def test_gan_train_cyclegan_trains_resumes_translates_and_evaluates(workdir):
 
 def test_gan_train_stargan_on_three_domains_trains_and_translates_into_each(workdir):
     run = workdir / "stargan"
-    _ok(_cli(workdir, "train", "--model=stargan", "--domains=original,mirrored,rotated", "--discriminator_steps=1",
+    succeeded(run_program(workdir, "train", "--model=stargan", "--domains=original,mirrored,rotated", "--discriminator_steps=1",
              f"--model_dir={run}", *TINY))
     manifest = json.load(open(run / "run.json"))
     assert manifest["config"]["domains"] == ["original", "mirrored", "rotated"]
@@ -230,10 +218,10 @@ def test_gan_train_stargan_on_three_domains_trains_and_translates_into_each(work
 
     assert Image.open(run / "samples.png").size == (4 * 50, 8 * 50)  # input, then one column per domain
     np.save(workdir / "s.npy", np.zeros((2, 8, 8, 1), np.float32))
-    _ok(_cli(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 's.npy'}", "--target_domain=rotated",
+    succeeded(run_program(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 's.npy'}", "--target_domain=rotated",
              f"--output={workdir / 'r.npy'}"))
     assert np.load(workdir / "r.npy").shape == (2, 8, 8, 1)
-    needs_target = _cli(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 's.npy'}",
+    needs_target = run_program(workdir, "generate", f"--model_dir={run}", f"--input={workdir / 's.npy'}",
                         f"--output={workdir / 'r.npy'}")
     assert needs_target.returncode == 2 and "--target_domain is required" in needs_target.stderr
 
