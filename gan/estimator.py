@@ -109,7 +109,8 @@ class GANEstimator:
     et al. 2016): generator inputs `(noise, code, ...)` whose elements after the first are
     structured codes, a discriminator returning `(logits, [prediction per code])` (see
     `gan.infogan_model`; `gan.networks` factories build both with `auxiliary_classes=` /
-    `structured_codes=`); `structured_code_weights` weighs each code's part of its penalty. `cycle_consistency_loss_weight` trains a CycleGAN (Zhu et al. 2017):
+    `structured_codes=`); `structured_code_weights` weighs each code's part of its penalty.
+    `cycle_consistency_loss_weight` trains a CycleGAN (Zhu et al. 2017):
     `generator_fn(images)` and `discriminator_fn(images, generator_inputs)` are called once per
     direction (two generators, two critics), batches are `((x, y), (y, x))`, samples `(F(x), G(y))`.
     `reconstruction_loss_weight` / `classification_loss_weight` train a StarGAN (Choi et al. 2018):

@@ -17,6 +17,7 @@ import tensorflow as tf
 from gan import losses as gan_losses
 from gan.losses import penalties, registry
 from gan.models import adversarial_output
+from gan.names import TRANSLATION_FAMILIES
 from gan.namedtuples import (ACGANModel, CycleGANLoss, CycleGANModel, GANLoss, GANModel, InfoGANModel, StarGANModel,
                              recorded)
 from gan.pipeline import float32_outputs
@@ -268,7 +269,7 @@ def _stargan_terms(model, config, role, total, logs):
 
 
 MODEL_KINDS = ("gan", "acgan", "infogan", "cyclegan", "stargan")
-TRANSLATION_KINDS = ("cyclegan", "stargan")  # image-to-image: their generators take images, not noise
+TRANSLATION_KINDS = TRANSLATION_FAMILIES  # image-to-image: their generators take images, not noise
 STARGAN_DEFAULT_WEIGHTS = {"reconstruction_loss_weight": 10.0, "classification_loss_weight": 1.0}  # TF-GAN's
 _FAMILY_WEIGHTS = {
     "acgan": ("aux_cond_generator_weight", "aux_cond_discriminator_weight"),
@@ -293,7 +294,7 @@ def model_kind(config):
 
     def chosen(kind):
         values = [getattr(config, name) for name in _FAMILY_WEIGHTS[kind]]
-        return any(v is not None for v in values) if kind in ("cyclegan", "stargan") else any(map(_used, values))
+        return any(v is not None for v in values) if kind in TRANSLATION_KINDS else any(map(_used, values))
 
     kinds = [kind for kind in _FAMILY_WEIGHTS if chosen(kind)]
     if len(kinds) > 1:
@@ -348,8 +349,7 @@ def is_zero_sum(config):
     """Whether the generator's total loss is minus the critic's adversarial loss in D(G(z)) (one backward pass)."""
     if config.gan_loss_fn is not None or any(_used(w) for w in (
             config.mutual_information_penalty_weight, config.aux_cond_generator_weight,
-            config.aux_cond_discriminator_weight)) or config.tensor_pool_fn or model_kind(config) in (
-            "cyclegan", "stargan"):
+            config.aux_cond_discriminator_weight)) or config.tensor_pool_fn or model_kind(config) in TRANSLATION_KINDS:
         return False
     pair = gan_losses.LossPair(*(getattr(fn, "argument_style", fn)
                                  for fn in (config.generator_loss_fn, config.discriminator_loss_fn)))

@@ -14,6 +14,8 @@ import os
 EMBEDDED_DATASETS = ("digits", "digits_domains", "grid", "ring")
 LOSSES = ("least_squares", "minimax", "modified", "relativistic", "wasserstein", "wasserstein_hinge")
 ARCHITECTURES = ("dcgan", "mlp", "tfgan_mnist", "translator")
+# The model families that translate images between domains rather than generate from noise.
+TRANSLATION_FAMILIES = ("cyclegan", "stargan")
 # Datasets of images in several domains, what CycleGAN and StarGAN translate between (TFDS's
 # cycle_gan/<config> and celeb_a by their base name).
 TRANSLATION_DATASETS = ("digits_domains", "cycle_gan", "celeb_a")

@@ -378,8 +378,7 @@ def show_rows(rows, title):
 
 
 translation_config, translator = train_family("cyclegan")
-rows = gan_train.translation_rows(translator, "cyclegan", gan_train.translation_preview_inputs(gan, translation_config),
-                                  len(translation_config["domains"]))
+rows = gan_train.translation_rows(translator, gan_train.translation_preview_inputs(gan, translation_config))
 show_rows(rows, f"x, F(x), G(F(x)), y, G(y), F(G(y)); step {translator.global_step}")
 
 # %% [markdown]
@@ -387,9 +386,7 @@ show_rows(rows, f"x, F(x), G(F(x)), y, G(y), F(G(y)); step {translator.global_st
 
 # %%
 stargan_config, stargan_estimator = train_family("stargan")
-stargan_rows = gan_train.translation_rows(stargan_estimator, "stargan",
-                                          gan_train.translation_preview_inputs(gan, stargan_config),
-                                          len(stargan_config["domains"]))
+stargan_rows = gan_train.translation_rows(stargan_estimator, gan_train.translation_preview_inputs(gan, stargan_config))
 show_rows(stargan_rows, f"input, then {', '.join(stargan_config['domains'])}; step {stargan_estimator.global_step}")
 
 # %% [markdown]

@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 
-from gan import checks, manifest
+from gan import checks, manifest, names
 
 MANIFEST = manifest.MANIFEST
 
@@ -109,7 +109,7 @@ FAMILY_DEFAULTS = {
     "stargan": dict(_NO_FAMILY, conditional=False, reconstruction_loss_weight=10.0, classification_loss_weight=1.0),
 }
 MODELS = tuple(FAMILY_DEFAULTS)
-TRANSLATION_MODELS = ("cyclegan", "stargan")
+TRANSLATION_MODELS = names.TRANSLATION_FAMILIES
 TRANSLATION_DATASET = "digits_domains"  # the dataset of a translation family when --dataset is not given
 # The flags each family reads (and only those families), and the architectures that build its heads.
 FAMILY_FLAGS = {"gan": ("conditional",), "acgan": ("aux_cond_generator_weight", "aux_cond_discriminator_weight"),
@@ -180,8 +180,6 @@ def check_family_flags(config, explicit):
                              + ("; acgan always gives the generator the labels and infogan never does."
                                 if name == "conditional" else "."))
     translation = model in TRANSLATION_MODELS
-    from gan import names  # pylint: disable=import-outside-toplevel
-
     if translation and not names.is_translation_dataset(config["dataset"]):
         raise UsageError(f"--model={model} translates images between domains; dataset {config['dataset']!r} has "
                          f"none: pass --dataset={TRANSLATION_DATASET} (no download), cycle_gan/<name> or celeb_a.")

@@ -148,13 +148,9 @@ def read_input(path, data_shape):
 def translate(gan, manifest, model_dir, images, target, batch_size):
     """Translations (numpy float32) of `images` into domain number `target` by the run's newest checkpoint,
     and the checkpoint's step."""
-    import keras  # pylint: disable=import-outside-toplevel
     import numpy as np  # pylint: disable=import-outside-toplevel
 
-    from gan.cli import train  # pylint: disable=import-outside-toplevel
-
-    spec = gan.data.DatasetSpec(**{**manifest["dataset"], "data_shape": tuple(manifest["dataset"]["data_shape"])})
-    estimator = train.build_estimator(gan, keras, manifest["config"], spec, model_dir)
+    estimator = rebuilt_estimator(gan, manifest, model_dir)
     parts = [estimator.translate(images[start:start + batch_size], target)
              for start in range(0, len(images), batch_size)]
     return np.concatenate(parts).astype(np.float32), estimator.global_step
@@ -188,20 +184,26 @@ def load_run(model_dir):
     return manifest, checkpoint
 
 
+def rebuilt_estimator(gan, manifest, model_dir):
+    """The run's estimator, rebuilt from its manifest as gan-train built it and restored from `model_dir`."""
+    import keras  # pylint: disable=import-outside-toplevel
+
+    from gan.cli import train  # pylint: disable=import-outside-toplevel
+
+    spec = gan.data.DatasetSpec(**{**manifest["dataset"], "data_shape": tuple(manifest["dataset"]["data_shape"])})
+    return train.build_estimator(gan, keras, manifest["config"], spec, model_dir)
+
+
 def generate(gan, manifest, model_dir, inputs, batch_size):
     """Samples (numpy float32) of the run's newest checkpoint for `inputs`, and the checkpoint's step.
 
     The estimator is rebuilt exactly as gan-train built it (a generator weight average
     and mixed precision included), so samples come from the same generator.
     """
-    import keras  # pylint: disable=import-outside-toplevel
     import numpy as np  # pylint: disable=import-outside-toplevel
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
 
-    from gan.cli import train  # pylint: disable=import-outside-toplevel
-
-    spec = gan.data.DatasetSpec(**{**manifest["dataset"], "data_shape": tuple(manifest["dataset"]["data_shape"])})
-    estimator = train.build_estimator(gan, keras, manifest["config"], spec, model_dir)
+    estimator = rebuilt_estimator(gan, manifest, model_dir)
     samples = estimator.predict(lambda: tf.data.Dataset.from_tensor_slices(inputs).batch(batch_size))
     return np.stack(list(samples)).astype(np.float32), estimator.global_step
 

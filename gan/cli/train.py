@@ -31,7 +31,8 @@ HELP_GROUPS = {
     "data": ("dataset", "data_dir", "split", "download", "image_size"),
     "model family": ("model", "conditional", "aux_cond_generator_weight", "aux_cond_discriminator_weight",
                      "mutual_information_penalty_weight", "categorical_codes", "continuous_codes",
-                     "continuous_code_weight", "domains", "cycle_consistency_loss_weight", "reconstruction_loss_weight", "classification_loss_weight"),
+                     "continuous_code_weight", "domains", "cycle_consistency_loss_weight", "reconstruction_loss_weight",
+                     "classification_loss_weight"),
     "networks": ("architecture", "base_filters", "hidden_units", "spectral_norm", "noise_dims", "mixed_precision"),
     "losses": ("loss", "generator_loss", "discriminator_loss", "gradient_penalty_weight"),
     "optimisation": ("batch_size", "generator_steps", "discriminator_steps", "generator_lr", "discriminator_lr",
@@ -339,9 +340,8 @@ class SampleWriter:
     estimator's `preview_inputs`: TensorBoard shows the samples the picture shows.
     """
 
-    def __init__(self, estimator, path, inputs, every, real=None, translation=None):
+    def __init__(self, estimator, path, inputs, every, real=None):
         self.estimator, self.path, self.inputs, self.every, self.real = estimator, path, inputs, every, real
-        self.translation = translation  # (model family, domain names) of a translation run
         estimator.preview_inputs = inputs
         self.last_step = None
 
@@ -354,8 +354,8 @@ class SampleWriter:
         """Draws the samples of the current weights now."""
         from gan import plots  # pylint: disable=import-outside-toplevel
 
-        if self.translation:
-            rows = translation_rows(self.estimator, self.translation[0], self.inputs, len(self.translation[1]))
+        if self.estimator.model_kind in common.TRANSLATION_MODELS:
+            rows = translation_rows(self.estimator, self.inputs)
             plots.save_image_grid(self.path, rows.reshape((-1,) + rows.shape[2:]), grid_shape=rows.shape[:2])
         else:
             samples = self.estimator.generate(self.inputs).numpy()
@@ -385,19 +385,20 @@ def translation_preview_inputs(gan, config):
     return images, one_hot[order], one_hot[(order + 1) % len(domains)]  # TensorBoard: each into the next domain
 
 
-def translation_rows(estimator, kind, inputs, num_domains):
-    """Image rows [rows, columns, H, W, C] of a translation run's picture. CycleGAN: each row
-    x, F(x), G(F(x)), y, G(y), F(G(y)) (input, translation, reconstruction of each direction);
-    StarGAN: each row an input, then its translation into every domain in order."""
+def translation_rows(estimator, inputs):
+    """Image rows [rows, columns, H, W, C] of a translation run's picture of `inputs`
+    (`translation_preview_inputs`'s). CycleGAN: each row x, F(x), G(F(x)), y, G(y), F(G(y))
+    (input, translation, reconstruction of each direction); StarGAN: each row an input, then its
+    translation into every domain in order."""
     import numpy as np  # pylint: disable=import-outside-toplevel
 
-    if kind == "cyclegan":
+    if estimator.model_kind == "cyclegan":
         x, y = inputs
         to_y, to_x = (estimator.translate(x, 1), estimator.translate(y, 0))
         columns = [x, to_y, estimator.translate(to_y, 0), y, to_x, estimator.translate(to_x, 1)]
     else:
-        images = inputs[0]
-        columns = [images] + [estimator.translate(images, target) for target in range(num_domains)]
+        images, source_domains = inputs[:2]
+        columns = [images] + [estimator.translate(images, target) for target in range(source_domains.shape[-1])]
     return np.stack([np.asarray(c) for c in columns], axis=1)
 
 
@@ -478,7 +479,8 @@ def health_and_eval_hooks(gan, config, spec, estimator):
     if not flags.FLAGS.health:
         return hooks
     histogram = what = inputs = None
-    if (not spec.is_image or config["eval_every"]) and not translation:  # class histograms of generated samples  # image class histograms need the cached classifier
+    # Class histograms of generated samples (images: from the cached classifier); translations have no classes.
+    if (not spec.is_image or config["eval_every"]) and not translation:
         histogram, what = gan.health.histogram_for(config["dataset"], data_dir=config["data_dir"],
                                                    image_size=config["image_size"], download=config["download"])
         num_classes = spec.num_classes if config["conditional"] else None
@@ -572,9 +574,7 @@ def _train(gan, keras, config, spec, model_dir, strategy, explicit):
 
     inputs = preview_inputs(gan, config, spec)
     real = None if spec.is_image else _real_points(gan, config, PREVIEW_POINTS)
-    translation = (config["model"], config["domains"]) if config["model"] in common.TRANSLATION_MODELS else None
-    samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real,
-                           translation)
+    samples = SampleWriter(estimator, os.path.join(model_dir, "samples.png"), inputs, config["sample_every"], real)
     # A resumed run starts its data stream at a new seed instead of replaying the first run's batches.
     train_input_fn = input_fn(gan, config, config["batch_size"], config["seed"] + start,
                               config["data_dir"], config["download"])

@@ -27,12 +27,12 @@ from gan.data import pipeline
 from gan.data.catalog import check_image_size
 from gan.data.embedded import DIGIT_DOMAIN_TRANSFORMS
 from gan.data.errors import DatasetError
-from gan.names import FIXED_DOMAINS, TRANSLATION_DATASETS
+from gan.names import FIXED_DOMAINS, TRANSLATION_DATASETS, TRANSLATION_FAMILIES
 
 DIGITS_DOMAINS = tuple(DIGIT_DOMAIN_TRANSFORMS)  # ("original", "inverted", "mirrored", "rotated"), the builder's
 CYCLE_GAN_DOMAINS = FIXED_DOMAINS["cycle_gan"]
 CELEB_A_HAIR_COLOURS = ("Black_Hair", "Blond_Hair", "Brown_Hair")  # StarGAN's (Choi et al. 2018) CelebA domains
-FAMILIES = ("cyclegan", "stargan")
+FAMILIES = TRANSLATION_FAMILIES
 _NEEDED = "translation needs digits_domains, cycle_gan/<config> (e.g. cycle_gan/horse2zebra) or celeb_a"
 _CYCLE_GAN_SPLIT = re.compile(r"(train|test)(\[[^\]]*\])?")
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from gan.data import translation
 from gan.eval.classifiers import dataset_classifier
+from gan.names import TRANSLATION_FAMILIES
 
 DIGITS = "digits"
 
@@ -40,8 +41,8 @@ class TranslationMetrics:
     """
 
     def __init__(self, domains, kind, digit_classifier=None, domain_classifier=None, classifier_domains=None):
-        if kind not in ("cyclegan", "stargan"):
-            raise ValueError(f"kind must be 'cyclegan' or 'stargan'; got {kind!r}")
+        if kind not in TRANSLATION_FAMILIES:
+            raise ValueError(f"kind must be one of {', '.join(TRANSLATION_FAMILIES)}; got {kind!r}")
         self.domains, self.kind = tuple(domains), kind
         self.digit_classifier, self.domain_classifier = digit_classifier, domain_classifier
         # What evaluation during training ranks checkpoints by, unless told otherwise.
