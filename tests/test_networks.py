@@ -245,3 +245,66 @@ def test_gradients_reach_every_generator_weight_through_the_discriminator():
     gradients = tape.gradient(loss, generator.trainable_weights)
     assert len(gradients) == len(generator.trainable_weights) > 0
     assert all(g is not None and float(tf.reduce_sum(tf.abs(g))) > 0 for g in gradients)
+
+
+def _kernel_and_vector(layer):
+    return layer.kernel.numpy().copy(), layer.vector_u.numpy().copy()
+
+
+@pytest.mark.parametrize("units", [8, 1024])  # 1024 x 1024: fused with XLA
+def test_spectral_normalization_equals_keras_in_float32(units):
+    from gan.networks.core import FUSED_NORMALIZATION_MIN_WEIGHTS, SpectralNormalization
+    assert (units * 1024 >= FUSED_NORMALIZATION_MIN_WEIGHTS) == (units == 1024)
+    ours, theirs = SpectralNormalization(keras.layers.Dense(units)), keras.layers.SpectralNormalization(
+        keras.layers.Dense(units))
+    x = tf.random.stateless_normal([4, 1024], seed=[1, 2])
+    ours(x), theirs(x)
+    theirs.layer.kernel.assign(ours.layer.kernel)
+    theirs.vector_u.assign(ours.vector_u)
+    call = tf.function(lambda layer: layer(x, training=True))
+    for _ in range(3):
+        out_ours, out_theirs = call(ours), call(theirs)
+    np.testing.assert_allclose(out_ours, out_theirs, rtol=1e-4, atol=1e-5)
+    for a, b in zip(_kernel_and_vector(ours), _kernel_and_vector(theirs)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_spectral_normalization_keeps_float32_weights_under_mixed_bfloat16():
+    """Keras' wrapper normalizes the bfloat16 copy and stores it, rounding every weight to 8 bits."""
+    from gan.networks.core import SpectralNormalization
+
+    def bfloat16_representable(kernel):
+        return np.array_equal(kernel, tf.cast(tf.cast(kernel, tf.bfloat16), tf.float32).numpy())
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        ours, theirs = SpectralNormalization(keras.layers.Dense(16)), keras.layers.SpectralNormalization(
+            keras.layers.Dense(16))
+        x = tf.random.stateless_normal([4, 32], seed=[3, 4])
+        ours(x), theirs(x)
+        theirs.layer.kernel.assign(ours.layer.kernel)
+        theirs.vector_u.assign(ours.vector_u)
+        out = ours(x, training=True)
+        theirs(x, training=True)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert out.dtype == tf.bfloat16 and ours.kernel.dtype == "float32"
+    assert bfloat16_representable(theirs.kernel.numpy())  # what this layer avoids
+    assert not bfloat16_representable(ours.kernel.numpy())
+    np.testing.assert_allclose(ours.kernel.numpy(), theirs.kernel.numpy(), rtol=2e-2, atol=2e-3)  # else the same
+
+
+def test_l2_regularizer_equals_keras_in_value_and_gradient_and_round_trips():
+    from gan.networks.core import L2
+    w = tf.Variable(tf.random.stateless_normal([30, 20], seed=[5, 6]))
+    values, grads = [], []
+    for regularizer in (L2(0.01), keras.regularizers.L2(0.01)):
+        with tf.GradientTape() as tape:
+            value = regularizer(w)
+        values.append(float(value))
+        grads.append(tape.gradient(value, w).numpy())
+    assert values[0] == pytest.approx(values[1], rel=1e-6)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+    restored = keras.regularizers.deserialize(keras.regularizers.serialize(L2(0.25)))
+    assert isinstance(restored, L2) and restored.l2 == pytest.approx(0.25)

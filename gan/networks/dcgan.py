@@ -57,7 +57,7 @@ def dcgan(
     unbounded logit per example (`[batch, 1]`). It has no batch norm, so it stays
     valid under gradient penalties (Gulrajani et al. 2017, arXiv:1704.00028);
     `spectral_norm=True` wraps its conv and dense layers in
-    `keras.layers.SpectralNormalization`.
+    `gan.networks.core.SpectralNormalization`.
 
     Conditional (`generator_inputs = (noise, one_hot_labels)`): the generator
     concatenates the labels to the noise; the discriminator projects the labels

@@ -20,7 +20,7 @@ def mlp(data_shape=(2,), *, hidden_units=(128, 128), spectral_norm=False, condit
     the `grid` modes span [-4, 4]). Discriminator: the flattened data through
     `Dense -> LeakyReLU(0.2)` per entry of `hidden_units`, then a dense layer to
     one logit per example (`[batch, 1]`); `spectral_norm=True` wraps its dense
-    layers in `keras.layers.SpectralNormalization`. Conditional
+    layers in `gan.networks.core.SpectralNormalization`. Conditional
     (`generator_inputs = (noise, one_hot_labels)`): both networks concatenate
     the labels to their input.
 

@@ -3,7 +3,8 @@ rebuilt with Keras 3 layers for like-for-like comparisons."""
 import keras
 from keras import layers
 
-from gan.networks.core import NetworkPair, check_family, family_outputs, generator_input_vector
+from gan.networks.core import (L2, NetworkPair, SpectralNormalization, check_family, family_outputs,
+                               generator_input_vector)
 
 _DATA_SHAPE = (28, 28, 1)
 _EMBEDDING_SIZE = 256  # TF-GAN's `condition_tensor_from_onehot` default.
@@ -41,7 +42,7 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
     before batch norm have no bias; batch norm uses momentum 0.999 and epsilon
     0.001. TF-GAN's spectral-normalization getter covers every kernel of the
     discriminator *except the final dense 1*: both convs and the dense 1024 are
-    wrapped in `keras.layers.SpectralNormalization`; the generator has none.
+    wrapped in `gan.networks.core.SpectralNormalization`; the generator has none.
     The discriminator's batch norm always uses batch statistics
     (`BatchStatsNormalization`), because TF-GAN hard-codes `is_training=True`.
 
@@ -74,7 +75,7 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
     labelled = check_family(conditional, auxiliary_classes, structured_codes)
 
     def l2():
-        return keras.regularizers.L2(weight_decay)
+        return L2(weight_decay)
 
     def dense(units, use_bias=False):
         return layers.Dense(units, use_bias=use_bias, kernel_regularizer=l2())
@@ -90,7 +91,7 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
         embedding = layers.Dense(_EMBEDDING_SIZE, use_bias=False)(labels)
         projection = layers.Dense(net.shape[-1])
         if spectral_norm:
-            projection = layers.SpectralNormalization(projection)
+            projection = SpectralNormalization(projection)
         return layers.Add()([net, projection(embedding)])
 
     def generator_fn(generator_inputs):
@@ -111,13 +112,13 @@ def tfgan_mnist(data_shape=_DATA_SHAPE, *, weight_decay=2.5e-5, conditional=Fals
         """Maps 28x28x1 images (and the labels in `generator_inputs`) to logits `[batch, 1]`."""
         net = data
         for filters in (64, 128):
-            net = layers.SpectralNormalization(conv(filters, 2))(net)
+            net = SpectralNormalization(conv(filters, 2))(net)
             net = layers.LeakyReLU(negative_slope=0.01)(net)
         net = layers.Flatten()(net)
         if conditional:
             _, labels = generator_input_vector(generator_inputs, True, None)
             net = condition(net, labels, spectral_norm=True)
-        net = layers.SpectralNormalization(dense(1024))(net)
+        net = SpectralNormalization(dense(1024))(net)
         features = layers.LeakyReLU(negative_slope=0.01)(batch_norm(BatchStatsNormalization)(net))
         return family_outputs(features, dense(1, use_bias=True)(features), auxiliary_classes, structured_codes)
 
