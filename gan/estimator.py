@@ -347,7 +347,7 @@ class GANEstimator:
         generator_inputs_spec = dataset.element_spec[0]
         self._build(generator_inputs_spec)
         if preflight and self.global_step == 0 and self.model_kind not in loss_stage.TRANSLATION_KINDS:
-            health.preflight(self.networks, lambda: estimator_args.call_input_fn(input_fn, ModeKeys.TRAIN, self.params))
+            health.preflight(self.networks, lambda: dataset)  # its own iterator over the training batches
         os.makedirs(self._write_dir, exist_ok=True)
         if self.is_chief:  # the directory agrees with what was restored before anything is written
             checkpoints.prepare_for_writing(self._write_dir, self._resume_from)

@@ -345,6 +345,13 @@ def generator_needs_real_outputs(config):
     return gan_losses.generator_loss_needs_real_outputs(getattr(fn, "argument_style", fn))
 
 
+def only_library_code(config):
+    """Whether every function in `config` is the library's own (`gan.*`), so the updates may be
+    traced without AutoGraph: a user's loss may branch on tensors in Python, which needs it."""
+    functions = (config.generator_loss_fn, config.discriminator_loss_fn, config.tensor_pool_fn, config.gan_loss_fn)
+    return all(fn is None or getattr(fn, "__module__", "").startswith("gan.") for fn in functions)
+
+
 def is_zero_sum(config):
     """Whether the generator's total loss is minus the critic's adversarial loss in D(G(z)) (one backward pass)."""
     if config.gan_loss_fn is not None or any(_used(w) for w in (

@@ -321,3 +321,15 @@ def test_compare_losses_builds_each_run_from_gan_trains_defaults():
             assert config[key] == defaults[key], (dataset, key)
     assert compare_losses.run_config({**plan, "discriminator_steps": 7}, "ring", "minimax", 0.0, 0)[
         "discriminator_steps"] == 7
+
+
+def test_training_with_the_start_up_check_calls_input_fn_once(tmp_path):
+    """The check reads its own iterator over the training dataset instead of building the data again."""
+    est, pairs, calls = estimator(tmp_path), gaussian_pairs(real_shift=3.0), []
+
+    def input_fn():
+        calls.append(1)
+        return pairs()
+
+    est.train(input_fn, max_steps=10, preflight=True, progress=False)
+    assert est.global_step == 10 and len(calls) == 1

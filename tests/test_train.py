@@ -233,3 +233,31 @@ def test_generator_ema_is_a_bias_corrected_average_of_the_updates(jit_compile):
                     else live[-1][i])
         np.testing.assert_allclose(average.numpy(), expected, rtol=1e-5, atol=1e-6)
         assert not np.allclose(average.numpy(), live[-1][i]) or id(variable) not in trainable
+
+
+def branching_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs, **kwargs):
+    """A user's Wasserstein critic loss written with a Python `if` on a tensor: needs AutoGraph."""
+    gap = tf.reduce_mean(discriminator_real_outputs) - tf.reduce_mean(discriminator_gen_outputs)
+    if gap > 1e6:
+        return tf.zeros_like(gap)
+    return -gap
+
+
+def test_updates_skip_autograph_only_for_the_librarys_own_losses():
+    wasserstein = gan.losses.get("wasserstein")
+    assert gan.loss_stage.only_library_code(LossConfig(*wasserstein))
+    user_config = LossConfig(wasserstein.generator_loss_fn, branching_discriminator_loss)
+    assert not gan.loss_stage.only_library_code(user_config)
+    z, x = next(iter(batches()))
+    for autograph, trains in ((None, True), (False, False)):
+        networks = GANNetworks(generator_fn, discriminator_fn)
+        networks.build(tf.TensorSpec([None, 4]))
+        trainer = GANTrainer(networks, user_config, keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1),
+                             autograph=autograph)
+        before = snapshot(networks.discriminator.trainable_variables)
+        if trains:  # the user's loss gets AutoGraph: its `if` becomes a tf.cond
+            trainer.run_update("discriminator", (z, x))
+            assert any(changed(before, networks.discriminator.trainable_variables))
+        else:
+            with pytest.raises(tf.errors.OperatorNotAllowedInGraphError):
+                trainer.run_update("discriminator", (z, x))

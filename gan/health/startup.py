@@ -102,9 +102,13 @@ def preflight(estimator_or_networks, input_fn, steps=DEFAULT_STEPS, eval_batches
     # The real discriminator update (gan.train), on a copy, with the logistic loss of a classifier;
     # the generator stays in inference mode, so its batch-norm statistics are not touched.
     throwaway = networks.with_discriminator(_copy(networks.discriminator))
+
+    # Traced without AutoGraph: about 1.4 of the 3.4 s that tracing tfgan_mnist's update takes
+    # (docs/benchmarks.md). Nothing here needs it: the loss is the library's, and AutoGraph never
+    # converts code inside Keras layers, so the networks run as written either way.
     trainer = GANTrainer(throwaway, LossConfig(*gan_losses.get("modified")), keras.optimizers.Adam(),
                          keras.optimizers.Adam(learning_rate), rng=tf.random.Generator.from_seed(0),
-                         generator_training=False)
+                         generator_training=False, autograph=False)
 
     def logits(data, generator_inputs):
         return tf.reshape(tf.cast(adversarial_output(
