@@ -101,14 +101,11 @@ def preflight(estimator_or_networks, input_fn, steps=DEFAULT_STEPS, eval_batches
         networks.build(dataset.element_spec[0])
     # The real discriminator update (gan.train), on a copy, with the logistic loss of a classifier;
     # the generator stays in inference mode, so its batch-norm statistics are not touched.
+    # The library's loss: its update is traced without AutoGraph (gan.loss_stage.only_library_code).
     throwaway = networks.with_discriminator(_copy(networks.discriminator))
-
-    # Traced without AutoGraph: about 1.4 of the 3.4 s that tracing tfgan_mnist's update takes
-    # (docs/benchmarks.md). Nothing here needs it: the loss is the library's, and AutoGraph never
-    # converts code inside Keras layers, so the networks run as written either way.
     trainer = GANTrainer(throwaway, LossConfig(*gan_losses.get("modified")), keras.optimizers.Adam(),
                          keras.optimizers.Adam(learning_rate), rng=tf.random.Generator.from_seed(0),
-                         generator_training=False, autograph=False)
+                         generator_training=False)
 
     def logits(data, generator_inputs):
         return tf.reshape(tf.cast(adversarial_output(

@@ -173,12 +173,10 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     def __init__(self, layer, power_iterations=1, **kwargs):
         kwargs.setdefault("dtype", keras.config.dtype_policy().variable_dtype)
         super().__init__(layer, power_iterations=power_iterations, **kwargs)
-        self._fused = None
+        self._fused = tf.function(self._normalize, jit_compile=True)
 
     def call(self, inputs, training=False):
         if training:
-            if self._fused is None:
-                self._fused = tf.function(self._normalize, jit_compile=True)
             fuse = (self.kernel.shape.num_elements() >= FUSED_NORMALIZATION_MIN_WEIGHTS
                     and tf.distribute.get_strategy().num_replicas_in_sync == 1)
             (self._fused if fuse else self._normalize)()
