@@ -237,3 +237,26 @@ def test_translation_defaults_layer_over_the_digits_domains_row():
     photos = common.resolve({"model": "cyclegan", "dataset": "cycle_gan/horse2zebra"}, None, {"dataset": "digits"})
     assert photos["architecture"] == "translator" and photos["base_filters"] == 32
     assert common.resolve({}, None, {"dataset": "digits", "model": "gan"})["dataset"] == "digits"
+
+
+@pytest.mark.parametrize("move, expected", [
+    (0, lambda x: x), (1, lambda x: x[:, :, ::-1]), (2, lambda x: np.rot90(x, 1, axes=(1, 2))),
+    (7, lambda x: np.rot90(x, 3, axes=(1, 2))[:, :, ::-1]), (8, lambda x: -x)])
+def test_small_image_generator_makes_whole_image_moves_it_chooses(move, expected):
+    """Mirroring and quarter turns, which local filters cannot make, are one choice of the
+    small-image generator: with the choice fixed and no correction, it outputs tanh(2 * move(x))."""
+    pair = gan.networks.translator((8, 8, 1), num_domains=4, hidden_units=(16,))
+    x_in, c_in = keras.Input((8, 8, 1)), keras.Input((4,))
+    generator = keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
+    choice = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)][-1]
+    correction = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+    choice.set_weights([np.zeros_like(choice.kernel), 50.0 * np.eye(16, dtype="float32")[move]])
+    correction.set_weights([np.zeros_like(w) for w in correction.get_weights()])
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 8, 8, 1)).astype("float32")
+    out = generator([x, np.eye(4, dtype="float32")[[0, 1, 3]]])
+    np.testing.assert_allclose(out, np.tanh(2.0 * expected(x)), atol=1e-5)
+    assert gan.networks.translation.symmetric_moves(keras.ops.zeros([1, 8, 6, 1])).shape == (1, 8, 8, 6, 1)
+    # CycleGAN's small-image generator stays local: 3x3 convolutions only (module docstring).
+    cycle_in = keras.Input((8, 8, 1))
+    cycle_generator = keras.Model(cycle_in, gan.networks.translator((8, 8, 1)).generator_fn(cycle_in))
+    assert {type(layer).__name__ for layer in cycle_generator.layers} == {"InputLayer", "Conv2D"}
