@@ -64,8 +64,10 @@ def define_flags():
                     "Registered loss whose discriminator loss to use (default: --loss's).")
     d.DEFINE_float("gradient_penalty_weight", None, "WGAN-GP gradient penalty weight, 0 for none.")
     d.DEFINE_string("architecture", None, "Network pair (gan.networks.names()).")
-    d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer.")
-    d.DEFINE_list("hidden_units", None, "mlp: comma-separated hidden layer widths.")
+    d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer; translator: of its "
+                     "convolutions.")
+    d.DEFINE_list("hidden_units", None, "mlp, translator: comma-separated hidden layer widths (translator: of the "
+                  "small-image critic and of the network that chooses StarGAN's move).")
     d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator.")
     d.DEFINE_boolean("conditional", False, "gan: condition both networks on the class labels.")
     d.DEFINE_enum("model", "gan", list(common.MODELS), "GAN family: gan; acgan (Odena et al. 2017: the "
