@@ -92,9 +92,7 @@ def translator(data_shape, *, num_domains=None, hidden_units=(256, 256), base_fi
 
     def moving_generator(images, target):
         moves = symmetric_moves(images)
-        net = layers.Flatten()(images)
-        if target is not None:
-            net = layers.Concatenate()([net, target])
+        net = layers.Concatenate()([layers.Flatten()(images), target])
         for width in units:
             net = layers.Dense(width, activation="relu")(net)
         choice = layers.Dense(moves.shape[1], activation="softmax")(net)
