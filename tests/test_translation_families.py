@@ -254,7 +254,10 @@ def test_small_image_generator_makes_whole_image_moves_it_chooses(move, expected
     correction.set_weights([np.zeros_like(w) for w in correction.get_weights()])
     x = np.random.default_rng(0).uniform(-1, 1, (3, 8, 8, 1)).astype("float32")
     out = generator([x, np.eye(4, dtype="float32")[[0, 1, 3]]])
-    np.testing.assert_allclose(out, np.tanh(2.0 * expected(x)), atol=1e-5)
+    np.testing.assert_allclose(out, np.tanh(gan.networks.translation.MOVE_GAIN * expected(x)), atol=1e-5)
+
+
+def test_rectangles_get_their_four_symmetries_and_cyclegan_keeps_local_filters():
     assert gan.networks.translation.symmetric_moves(keras.ops.zeros([1, 8, 6, 1])).shape == (1, 8, 8, 6, 1)
     # CycleGAN's small-image generator stays local: 3x3 convolutions only (module docstring).
     cycle_in = keras.Input((8, 8, 1))

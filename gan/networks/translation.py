@@ -73,7 +73,8 @@ def symmetric_moves(images):
 def translator(data_shape, *, num_domains=None, hidden_units=(256, 256), base_filters=32):
     """A translation pair for images of `data_shape` (see the module docstring): CycleGAN's with
     `num_domains=None`, StarGAN's for `num_domains=K >= 2`. `hidden_units` size the fully
-    connected critic of small images, `base_filters` the convolutions.
+    connected critic of small images and the network that chooses StarGAN's move there,
+    `base_filters` the convolutions.
 
     >>> pair = translator((8, 8, 1))   # CycleGAN: generator_fn(images), discriminator_fn(images, inputs)
     """
