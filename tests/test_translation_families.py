@@ -257,6 +257,20 @@ def test_small_image_generator_makes_whole_image_moves_it_chooses(move, expected
     np.testing.assert_allclose(out, np.tanh(gan.networks.translation.MOVE_GAIN * expected(x)), atol=1e-5)
 
 
+def test_small_image_generator_starts_near_the_identity_move():
+    """An untrained StarGAN generator's choice favours the identity for every input and target
+    (IDENTITY_START_LOGIT), so it starts as the identity map rather than a blur of all moves."""
+    keras.utils.set_random_seed(0)
+    pair = gan.networks.translator((8, 8, 1), num_domains=4)
+    x_in, c_in = keras.Input((8, 8, 1)), keras.Input((4,))
+    generator = keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
+    choice_layer = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)][-1]
+    choice = keras.Model(generator.inputs, choice_layer.output)
+    x = np.random.default_rng(1).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
+    shares = np.asarray(choice([x, np.eye(4, dtype="float32")[np.arange(64) % 4]]))
+    assert (shares.argmax(-1) == 0).all() and shares[:, 0].min() > 0.3, shares[:, 0].min()
+
+
 def test_rectangles_get_their_four_symmetries_and_cyclegan_keeps_local_filters():
     assert gan.networks.translation.symmetric_moves(keras.ops.zeros([1, 8, 6, 1])).shape == (1, 8, 8, 6, 1)
     # CycleGAN's small-image generator stays local: 3x3 convolutions only (module docstring).
