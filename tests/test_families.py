@@ -185,8 +185,8 @@ def test_family_flag_mistakes_are_one_line_errors(tmp_path, flags, message):
 
 def test_family_defaults_layer_over_the_dataset_row():
     infogan = common.resolve({"model": "infogan"}, None, {"dataset": "digits"})
-    assert (infogan["conditional"], infogan["max_seconds"], infogan["mutual_information_penalty_weight"]) == (
-        False, 300.0, 3.0)
+    assert (infogan["conditional"], infogan["max_seconds"], infogan["mutual_information_penalty_weight"],
+            infogan["discriminator_lr"], infogan["generator_lr"]) == (False, 300.0, 3.0, 2e-4, 1e-3)
     acgan = common.resolve({}, {"dataset": "digits", "model": "acgan"}, {"dataset": "digits"})
     assert acgan["conditional"] is True and acgan["aux_cond_generator_weight"] == 1.0 and acgan["max_seconds"] == 120.0
     assert common.resolve({}, None, {"dataset": "digits", "model": "gan"})["mutual_information_penalty_weight"] is None
