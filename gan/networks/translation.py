@@ -43,7 +43,7 @@ MOVE_GAIN = 2.0
 # The move choice starts on the identity: its logit starts this much above the others' (57% of
 # the choice among 16 moves), so StarGAN's generator starts as the identity map. From an even
 # start it settled early, before the critic could tell a digit's orientation, on one move per
-# target whatever the input, and kept 50-76% of the digits (docs/benchmarks.md).
+# target for inputs of different domains alike, and kept 50-76% of the digits (docs/benchmarks.md).
 IDENTITY_START_LOGIT = 3.0
 RESIDUAL_BLOCKS = 3
 
