@@ -317,8 +317,8 @@ plt.show()
 # aux_cond_discriminator_weight=1.0)`, with networks from `gan.networks.get('dcgan', shape,
 # structured_codes=(10, 2))` or `auxiliary_classes=10`. On the command line: `gan-train
 # --model=infogan`. In the picture each row is one code value, and the first continuous code runs
-# from -1 to 1 along the row: after `gan-train`'s 300 s about nine samples in ten take the digit
-# class their code stands for (code accuracy 0.92, median of 3 seeds, docs/benchmarks.md).
+# from -1 to 1 along the row: after `gan-train`'s 300 s about 85-92% of the samples take the digit
+# class their code stands for (code accuracy, median of 3 seeds in two runs, docs/benchmarks.md).
 
 # %%
 def train_family(model):
