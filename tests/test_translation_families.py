@@ -239,16 +239,21 @@ def test_translation_defaults_layer_over_the_digits_domains_row():
     assert common.resolve({}, None, {"dataset": "digits", "model": "gan"})["dataset"] == "digits"
 
 
+def _small_stargan_generator(**options):
+    """A 4-domain StarGAN generator for 8x8 images as a Keras model, and its move-choice layer."""
+    pair = gan.networks.translator((8, 8, 1), num_domains=4, **options)
+    x_in, c_in = keras.Input((8, 8, 1)), keras.Input((4,))
+    generator = keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
+    return generator, [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)][-1]
+
+
 @pytest.mark.parametrize("move, expected", [
     (0, lambda x: x), (1, lambda x: x[:, :, ::-1]), (2, lambda x: np.rot90(x, 1, axes=(1, 2))),
     (7, lambda x: np.rot90(x, 3, axes=(1, 2))[:, :, ::-1]), (8, lambda x: -x)])
 def test_small_image_generator_makes_whole_image_moves_it_chooses(move, expected):
     """Mirroring and quarter turns, which local filters cannot make, are one choice of the
     small-image generator: with the choice fixed and no correction, it outputs tanh(2 * move(x))."""
-    pair = gan.networks.translator((8, 8, 1), num_domains=4, hidden_units=(16,))
-    x_in, c_in = keras.Input((8, 8, 1)), keras.Input((4,))
-    generator = keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
-    choice = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)][-1]
+    generator, choice = _small_stargan_generator(hidden_units=(16,))
     correction = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)][-1]
     choice.set_weights([np.zeros_like(choice.kernel), 50.0 * np.eye(16, dtype="float32")[move]])
     correction.set_weights([np.zeros_like(w) for w in correction.get_weights()])
@@ -261,10 +266,7 @@ def test_small_image_generator_starts_near_the_identity_move():
     """An untrained StarGAN generator's choice favours the identity for every input and target
     (IDENTITY_START_LOGIT), so it starts as the identity map rather than a blur of all moves."""
     keras.utils.set_random_seed(0)
-    pair = gan.networks.translator((8, 8, 1), num_domains=4)
-    x_in, c_in = keras.Input((8, 8, 1)), keras.Input((4,))
-    generator = keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
-    choice_layer = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)][-1]
+    generator, choice_layer = _small_stargan_generator()
     choice = keras.Model(generator.inputs, choice_layer.output)
     x = np.random.default_rng(1).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     shares = np.asarray(choice([x, np.eye(4, dtype="float32")[np.arange(64) % 4]]))
