@@ -240,37 +240,55 @@ def test_translation_defaults_layer_over_the_digits_domains_row():
 
 
 def _small_stargan_generator(**options):
-    """A 4-domain StarGAN generator for 8x8 images as a Keras model, and its move-choice layer."""
+    """A 4-domain StarGAN generator for 8x8 images as a Keras model."""
     pair = gan.networks.translator((8, 8, 1), num_domains=4, **options)
     x_in, c_in = keras.Input((8, 8, 1)), keras.Input((4,))
-    generator = keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
-    return generator, [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)][-1]
+    return keras.Model([x_in, c_in], pair.generator_fn(x_in, c_in))
 
 
 @pytest.mark.parametrize("move, expected", [
     (0, lambda x: x), (1, lambda x: x[:, :, ::-1]), (2, lambda x: np.rot90(x, 1, axes=(1, 2))),
     (7, lambda x: np.rot90(x, 3, axes=(1, 2))[:, :, ::-1]), (8, lambda x: -x)])
-def test_small_image_generator_makes_whole_image_moves_it_chooses(move, expected):
-    """Mirroring and quarter turns, which local filters cannot make, are one choice of the
-    small-image generator: with the choice fixed and no correction, it outputs tanh(2 * move(x))."""
-    generator, choice = _small_stargan_generator(hidden_units=(16,))
-    correction = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)][-1]
-    choice.set_weights([np.zeros_like(choice.kernel), 50.0 * np.eye(16, dtype="float32")[move]])
-    correction.set_weights([np.zeros_like(w) for w in correction.get_weights()])
+def test_symmetric_moves_are_the_squares_turns_and_flips_and_their_negatives(move, expected):
     x = np.random.default_rng(0).uniform(-1, 1, (3, 8, 8, 1)).astype("float32")
+    np.testing.assert_array_equal(gan.networks.translation.symmetric_moves(x)[:, move], expected(x))
+
+
+def test_small_image_generator_outputs_the_whole_image_move_it_scores_highest():
+    """Mirroring and quarter turns, which local filters cannot make, are one choice of the
+    small-image generator: with a scorer that prefers the move whose pixel (0, 1) is brightest
+    (that pixel has 8 places under the square's symmetries, so no two moves tie) and no
+    correction, it outputs tanh(2 * that move)."""
+    generator = _small_stargan_generator(hidden_units=(1,))
+    hidden, score = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
+    correction = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+    second_pixel = np.zeros((68, 1), "float32")
+    second_pixel[1] = 1000.0
+    hidden.set_weights([second_pixel, np.full(1, 1000.0, "float32")])  # relu(1000 * (pixel + 1)) >= 0
+    score.set_weights([np.ones((1, 1), "float32"), np.zeros(1, "float32")])
+    correction.set_weights([np.zeros_like(w) for w in correction.get_weights()])
+    # Distinct pixel values, so that the 16 moves' pixels (0, 1) differ by at least 2/63.
+    x = np.stack([np.random.default_rng(seed).permutation(np.linspace(-1, 1, 64)) for seed in range(3)])
+    x = x.reshape(3, 8, 8, 1).astype("float32")
+    moves = np.asarray(gan.networks.translation.symmetric_moves(x))
+    best = moves[np.arange(3), moves[:, :, 0, 1, 0].argmax(1)]
     out = generator([x, np.eye(4, dtype="float32")[[0, 1, 3]]])
-    np.testing.assert_allclose(out, np.tanh(gan.networks.translation.MOVE_GAIN * expected(x)), atol=1e-5)
+    np.testing.assert_allclose(out, np.tanh(gan.networks.translation.MOVE_GAIN * best), atol=1e-5)
 
 
-def test_small_image_generator_starts_near_the_identity_move():
-    """An untrained StarGAN generator's choice favours the identity for every input and target
-    (IDENTITY_START_LOGIT), so it starts as the identity map rather than a blur of all moves."""
+def test_small_image_generator_translates_every_symmetric_version_of_an_image_alike():
+    """The choice scores the image's moves, not the image: an image and each of its 16 moves (its
+    versions in every domain of digits_domains among them) get the same translation, so the
+    generator cannot take one move for original inputs of a digit and another for mirrored ones."""
     keras.utils.set_random_seed(0)
-    generator, choice_layer = _small_stargan_generator()
-    choice = keras.Model(generator.inputs, choice_layer.output)
-    x = np.random.default_rng(1).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
-    shares = np.asarray(choice([x, np.eye(4, dtype="float32")[np.arange(64) % 4]]))
-    assert (shares.argmax(-1) == 0).all() and shares[:, 0].min() > 0.3, shares[:, 0].min()
+    generator = _small_stargan_generator()
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 8, 8, 1)).astype("float32")
+    versions = np.asarray(gan.networks.translation.symmetric_moves(x))[0]
+    outputs = [np.asarray(generator([versions, np.tile(np.eye(4, dtype="float32")[[target]], (16, 1))]))
+               for target in range(4)]
+    for out in outputs:
+        np.testing.assert_allclose(out, np.broadcast_to(out[:1], out.shape), atol=1e-5)
+    assert np.abs(outputs[0] - outputs[1]).max() > 1e-4  # yet it reads the target domain
 
 
 def test_rectangles_get_their_four_symmetries_and_cyclegan_keeps_local_filters():

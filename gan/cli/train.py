@@ -67,7 +67,7 @@ def define_flags():
     d.DEFINE_integer("base_filters", None, "dcgan: filters of the widest-resolution layer; translator: of its "
                      "convolutions.")
     d.DEFINE_list("hidden_units", None, "mlp, translator: comma-separated hidden layer widths (translator: of the "
-                  "small-image critic and of the network that chooses StarGAN's move).")
+                  "small-image critic and of the network that scores StarGAN's moves).")
     d.DEFINE_boolean("spectral_norm", None, "dcgan, mlp: spectrally normalize the discriminator.")
     d.DEFINE_boolean("conditional", False, "gan: condition both networks on the class labels.")
     d.DEFINE_enum("model", "gan", list(common.MODELS), "GAN family: gan; acgan (Odena et al. 2017: the "

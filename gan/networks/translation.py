@@ -13,13 +13,16 @@ each input's shape (a fully connected generator, free to move any pixel anywhere
 digits_domains to turn each digit into another and back: cycle-consistent, but 26% of
 translations kept their digit against 99.7% for the convolutions). StarGAN's must also mirror
 and rotate, which local filters cannot (they kept 16% of the digits), so its generator moves
-the whole image: a small network reads the image and the target domain and chooses, softly,
-one of the image's symmetries (the square's quarter turns and flips, or a rectangle's flips and
-half turn) or the negative of one, and one 3x3 convolution then corrects locally. The choice
-starts on the identity and is learned from StarGAN's losses alone; it is a prior for domains
-that differ by such moves, and it kept 80% of the digits (median of 3 seeds). Given to CycleGAN
-on original/inverted it kept 10%, so CycleGAN keeps the convolutions. docs/benchmarks.md has
-the figures.
+the whole image: one small network scores each of the image's symmetries (the square's quarter
+turns and flips, or a rectangle's flips and half turn) and the negative of each as a member of
+the target domain, the generator mixes them by the softmax of the scores, and one 3x3
+convolution then corrects locally. An image and each of its moves have the same moves, so every
+domain's version of an image gets the same translation: the choice cannot take one move for a
+digit's original inputs and another for its mirrored ones (a network that chose from the image
+itself did, and kept 80% of the digits; this one 97%, median of 3 seeds). The flip side: the
+translation cannot keep an input's orientation or sign, so this generator is a prior for domains
+that differ by such moves. Given to CycleGAN on original/inverted the earlier choice kept 10%,
+so CycleGAN keeps the convolutions. docs/benchmarks.md has the figures.
 
 Larger images get the CycleGAN paper's layout, scaled down: a 7x7 convolution,
 two stride-2 downsamplings, residual blocks, two upsamplings, a 7x7 convolution, with instance
@@ -40,11 +43,6 @@ SMALL_IMAGE = 16  # below this many pixels a side: no downsampling, a dense crit
 SMALL_IMAGE_CONVOLUTIONS = 3
 # The chosen move enters tanh doubled, so that pixels at -1 and 1 stay near them (tanh(2) = 0.96).
 MOVE_GAIN = 2.0
-# The move choice starts on the identity: its logit starts this much above the others' (57% of
-# the choice among 16 moves), so StarGAN's generator starts as the identity map. From an even
-# start it settled early, before the critic could tell a digit's orientation, on one move per
-# target for inputs of different domains alike, and kept 50-76% of the digits (docs/benchmarks.md).
-IDENTITY_START_LOGIT = 3.0
 RESIDUAL_BLOCKS = 3
 
 
@@ -79,7 +77,7 @@ def symmetric_moves(images):
 def translator(data_shape, *, num_domains=None, hidden_units=(256, 256), base_filters=32):
     """A translation pair for images of `data_shape` (see the module docstring): CycleGAN's with
     `num_domains=None`, StarGAN's for `num_domains=K >= 2`. `hidden_units` size the fully
-    connected critic of small images and the network that chooses StarGAN's move there,
+    connected critic of small images and the network that scores StarGAN's moves there,
     `base_filters` the convolutions.
 
     >>> pair = translator((8, 8, 1))   # CycleGAN: generator_fn(images), discriminator_fn(images, inputs)
@@ -99,12 +97,15 @@ def translator(data_shape, *, num_domains=None, hidden_units=(256, 256), base_fi
 
     def moving_generator(images, target):
         moves = symmetric_moves(images)
-        net = layers.Concatenate()([layers.Flatten()(images), target])
+        count = moves.shape[1]
+        # One network scores each move of the image as a member of the target domain. The moves of
+        # an image and of any of its moves are the same set, so inputs of every domain that hold the
+        # same digit get the same output: the choice cannot take a different move for, say,
+        # original and mirrored inputs of a digit it has not learned to tell apart.
+        net = layers.Concatenate()([layers.Reshape((count, -1))(moves), layers.RepeatVector(count)(target)])
         for width in units:
             net = layers.Dense(width, activation="relu")(net)
-        identity_first = [IDENTITY_START_LOGIT] + [0.0] * (moves.shape[1] - 1)
-        choice = layers.Dense(moves.shape[1], activation="softmax",
-                              bias_initializer=keras.initializers.Constant(identity_first))(net)
+        choice = layers.Softmax()(layers.Reshape((count,))(layers.Dense(1)(net)))
         moved = keras.ops.einsum("bm,bmhwc->bhwc", choice, moves)
         correction = layers.Conv2D(filters, 3, padding="same", activation="relu")(moved)
         correction = layers.Conv2D(shape[-1], 3, padding="same")(correction)
