@@ -39,8 +39,8 @@ DATASET_DEFAULTS = {
         # InfoGAN: penalty weight 3 (code accuracy 0.76 against 0.65 for 1 and 0.73 for 8 in one
         # 300 s seed each), continuous codes weighted 0.1 of that (0.82 against 0.76 for 1 and 0.78
         # for 0, seed 0), the discriminator at the InfoGAN paper's 2e-4 beside the generator's 1e-3
-        # (Chen et al. 2016; median code accuracy 0.92 and, rerun, 0.85 over 3 seeds, against 0.81:
-        # docs/benchmarks.md) and a 300 s budget.
+        # (Chen et al. 2016; median code accuracy over 3 seeds 0.92, rerun 0.85, seeds 3-5 0.85,
+        # against 0.81: docs/benchmarks.md) and a 300 s budget.
         models={"infogan": dict(mutual_information_penalty_weight=3.0, continuous_code_weight=0.1,
                                 discriminator_lr=2e-4, max_seconds=300.0)}),
     "mnist": dict(
