@@ -262,7 +262,7 @@ def test_small_image_generator_outputs_the_whole_image_move_it_scores_highest():
     generator = _small_stargan_generator(hidden_units=(1,))
     hidden, score = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
     correction = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)][-1]
-    second_pixel = np.zeros((68, 1), "float32")
+    second_pixel = np.zeros(hidden.kernel.shape, "float32")  # 64 pixels, then the 4 target channels
     second_pixel[1] = 1000.0
     hidden.set_weights([second_pixel, np.full(1, 1000.0, "float32")])  # relu(1000 * (pixel + 1)) >= 0
     score.set_weights([np.ones((1, 1), "float32"), np.zeros(1, "float32")])
