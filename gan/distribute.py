@@ -121,6 +121,17 @@ def make_strategy(name="default", tpu=None, devices=None, tpu_connect_timeout=TP
     return _tpu(tpu, tpu_connect_timeout)
 
 
+def xla_compiles_updates(strategy):
+    """Whether `GANEstimator(jit_compile=True)` can run under `strategy`: XLA compiles a per-replica
+    update with its gradient all-reduce on one replica, on GPUs and on TPUs, not across CPU replicas.
+
+    >>> xla_compiles_updates(make_strategy('mirrored', devices=['/cpu:0', '/cpu:1']))  # False
+    """
+    if strategy.num_replicas_in_sync == 1 or isinstance(strategy, tf.distribute.TPUStrategy):
+        return True
+    return all(tf.DeviceSpec.from_string(d).device_type == "GPU" for d in strategy.extended.worker_devices)
+
+
 def sync_batch_normalization(**kwargs):
     """Keras batch norm whose statistics cover the global batch across all replicas.
 

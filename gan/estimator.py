@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 from gan.progress import tqdm
 
-from gan import checks, estimator_args, export
+from gan import checks, distribute, estimator_args, export
 from gan import health
 from gan import losses as gan_losses
 from gan import checkpoints
@@ -72,14 +72,10 @@ def _make_optimizer(optimizer, strategy):
 
 
 def _check_jit_compile(strategy, jit_compile):
-    """XLA compiles per-replica updates with their gradient all-reduce only on GPUs and TPUs."""
-    if not jit_compile or strategy.num_replicas_in_sync == 1 or isinstance(strategy, tf.distribute.TPUStrategy):
-        return
-    devices = strategy.extended.worker_devices
-    if not all(tf.DeviceSpec.from_string(d).device_type == "GPU" for d in devices):
+    if jit_compile and not distribute.xla_compiles_updates(strategy):
         raise ValueError(f"jit_compile=True with {strategy.num_replicas_in_sync} replicas needs GPU (or TPU) "
-                         f"replicas: XLA cannot compile the cross-replica reduction on {', '.join(devices)}; "
-                         "pass jit_compile=False.")
+                         f"replicas: XLA cannot compile the cross-replica reduction on "
+                         f"{', '.join(strategy.extended.worker_devices)}; pass jit_compile=False.")
 
 
 def _constant_learning_rate(optimizer):

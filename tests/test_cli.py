@@ -129,6 +129,7 @@ def test_digits_run_writes_checkpoints_log_samples_and_manifest(digits_run):
     manifest = _manifest(digits_run)
     assert manifest["config"]["architecture"] == "dcgan" and manifest["config"]["base_filters"] == 4
     assert manifest["config"]["batch_size"] == 8 and manifest["config"]["seed"] == 0
+    assert manifest["config"]["jit_compile"] is True  # the digits default: XLA (see its table row)
     assert manifest["dataset"]["data_shape"] == [8, 8, 1] and manifest["dataset"]["num_classes"] == 10
     assert {"gan", "tensorflow", "keras", "tensorflow_datasets", "numpy"} <= set(manifest["versions"])
     assert manifest["generator_inputs"]  # one manifest: the estimator's record and the program's side by side

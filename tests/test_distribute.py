@@ -219,6 +219,7 @@ def test_an_optimizer_used_outside_the_scope_is_refused_in_one_line(runs):
     assert "outside the strategy's scope" in message and "strategy.scope()" in message
 
 
-def test_gan_train_strategy_mirrored_on_two_logical_cpus(runs):
+def test_gan_train_strategy_mirrored_on_two_logical_cpus_trains_without_the_datasets_xla(runs):
     result = runs("cli_mirrored")
     assert result["status"] == 0 and result["checkpoint"].endswith("ckpt-4"), result
+    assert result["jit_compile"] is False, result
