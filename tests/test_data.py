@@ -140,6 +140,31 @@ def test_small_datasets_are_gathered_in_a_fresh_order_each_epoch(data_dir):
     np.testing.assert_array_equal(unshuffled, everything[:64])
 
 
+@pytest.mark.parametrize("name, image_size", [("ring", None), ("digits", None), ("digits", 6)])
+def test_a_split_read_into_memory_in_chunks_equals_it_decoded_one_by_one(data_dir, name, image_size, monkeypatch):
+    monkeypatch.setattr(pipeline, "DECODE_CHUNK_BYTES", 4096)  # several chunks, the last one partial
+    examples = pipeline._examples(name, "train", data_dir, True, image_size, None, None)
+    data_in_chunks, labels_in_chunks = examples.in_memory()
+    one_by_one, labels = _all(examples.stream())
+    assert len(one_by_one) == examples.count and data_in_chunks.shape == one_by_one.shape
+    np.testing.assert_allclose(data_in_chunks.numpy(), one_by_one, atol=1e-6)
+    np.testing.assert_array_equal(labels_in_chunks.numpy(), labels)
+
+
+def test_a_split_is_read_once_for_the_batches_of_training_and_its_evaluations(data_dir):
+    pipeline._split_in_memory.cache_clear()
+    reads = []
+    original = pipeline._Examples.in_memory
+    with mock.patch.object(pipeline._Examples, "in_memory", autospec=True,
+                           side_effect=lambda self: reads.append(self.spec.name) or original(self)):
+        training = next(iter(data.gan_dataset("digits", 8, data_dir=data_dir, seed=5)))
+        evaluation = next(iter(data.gan_dataset("digits", 8, data_dir=data_dir, seed=5)))
+        assert reads == ["digits"]
+        data.gan_dataset("digits", 8, data_dir=data_dir, seed=6)  # another file order: read again
+    assert reads == ["digits", "digits"]
+    np.testing.assert_array_equal(training[1].numpy(), evaluation[1].numpy())
+
+
 def test_batches_larger_than_the_dataset_span_epochs(data_dir):
     noise, real = next(iter(data.gan_dataset("digits", 2000, noise_dims=4, data_dir=data_dir, seed=0)))
     assert noise.shape == (2000, 4) and real.shape == (2000, 8, 8, 1)

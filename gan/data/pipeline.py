@@ -10,14 +10,16 @@ Example:
     ds = gan_dataset('digits', batch_size=32, noise_dims=64, seed=0)
     noise, real = next(iter(ds))  # [32, 64], [32, 8, 8, 1]
 """
+import functools
 import random
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from gan import checks
-from gan.data.catalog import DatasetError, check_image_size, prepared_builder, spec_from_builder
+from gan.data.catalog import DatasetError, DatasetSpec, check_image_size, prepared_builder, spec_from_builder
 
 CACHE_LIMIT_BYTES = 1 << 30  # Decoded float32 data up to 1 GiB is kept in memory after the first epoch.
 SHUFFLE_BUFFER = 10_000
@@ -25,12 +27,45 @@ SHUFFLE_BUFFER = 10_000
 # index: tf.data's per-example shuffle and batch would cost more than a small model's
 # step (ring, 2-D points: 1.28x the training rounds/s).
 GATHER_LIMIT_BYTES = 64 << 20
+DECODE_CHUNK_BYTES = 16 << 20  # raw examples decoded in one call when a split is read into memory
+
+
+class _Examples(NamedTuple):
+    """A split's examples as read: `raw` TFDS example dicts (the kept ones), `decode` mapping one raw
+    example, or a batch of them, to `(data, label)`."""
+
+    spec: DatasetSpec
+    count: Optional[int]  # examples in the split (before `keep`), None when unknown
+    raw: tf.data.Dataset
+    decode: Callable
+
+    def stream(self):
+        """Unbatched `(data, label)`, decoded one example at a time."""
+        return self.raw.map(self.decode, num_parallel_calls=tf.data.AUTOTUNE)
+
+    def in_memory(self):
+        """`(data [N, ...], labels [N])` of every example, decoded `DECODE_CHUNK_BYTES` of raw data at a time.
+
+        One decode call per chunk, not per example: the ring's 100,000 points are read in
+        3.7-4.9 s against 7.2-7.5 s one by one (docs/benchmarks.md). Examples whose raw
+        shapes vary cannot share a batch and are decoded one by one.
+        """
+        specs = tf.nest.flatten(self.raw.element_spec)
+        if not all(s.shape.is_fully_defined() for s in specs):
+            batches = self.stream().batch(self.count)
+        else:
+            example_bytes = sum(4 * max(s.shape.num_elements(), 1) for s in specs)  # decoded as float32 at most
+            batches = self.raw.batch(max(1, DECODE_CHUNK_BYTES // example_bytes)).map(self.decode)
+        chunks = list(batches)
+        if not chunks:
+            return tf.zeros([0, *self.spec.data_shape]), tf.zeros([0], tf.int64)
+        return tuple(tf.concat(part, axis=0) for part in zip(*chunks))
 
 
 def _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files=False, seed=None,
               keep=None):
-    """(spec, number of examples in the split or None, dataset of unbatched (data, label)); `keep`, if
-    given, is a predicate on the raw TFDS example dict: only the examples it holds true for are kept."""
+    """The `_Examples` of a split; `keep`, if given, is a predicate on the raw TFDS example dict: only
+    the examples it holds true for are kept."""
     builder = prepared_builder(name, data_dir, download)
     spec = spec_from_builder(name, builder, image_key, label_key, image_size)
     size = check_image_size(image_size)
@@ -45,19 +80,29 @@ def _examples(name, split, data_dir, download, image_size, image_key, label_key,
     except KeyError:  # Split sizes unknown (e.g. under tfds.testing.mock_data): no cache, default buffer.
         num_examples = None
 
-    def to_pair(example):
+    def decode(example):
         data = example[spec.image_key]
         if spec.is_image:
             data = _scaled(data)
             if size is not None:
                 data = _center_crop_resize(data, size)
-        data = tf.ensure_shape(tf.cast(data, tf.float32), spec.data_shape)
-        label = tf.cast(example[spec.label_key], tf.int64) if spec.label_key else tf.constant(-1, tf.int64)
-        return data, label
+        batch_dims = [None] * (data.shape.rank - len(spec.data_shape))
+        data = tf.ensure_shape(tf.cast(data, tf.float32), batch_dims + list(spec.data_shape))
+        if spec.label_key:
+            return data, tf.cast(example[spec.label_key], tf.int64)
+        return data, tf.fill(tf.shape(data)[:len(batch_dims)], tf.constant(-1, tf.int64))
 
     if keep is not None:
         dataset = dataset.filter(keep)
-    return spec, num_examples, dataset.map(to_pair, num_parallel_calls=tf.data.AUTOTUNE)
+    return _Examples(spec, num_examples, dataset, decode)
+
+
+@functools.lru_cache(maxsize=1)
+def _split_in_memory(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files, seed):
+    """`_Examples.in_memory()` of a split, kept for the next call with the same arguments: a run's
+    evaluations read the split its training read, and would decode it again each time."""
+    return _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files,
+                     seed).in_memory()
 
 
 def _scaled(image):
@@ -73,14 +118,15 @@ def _scaled(image):
 
 
 def _center_crop_resize(image, size):
-    """Crop the largest centred box with the target's aspect ratio, then resize (no distortion)."""
-    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    """Crop the largest centred box with the target's aspect ratio, then resize (no distortion); `image`
+    is [H, W, C] or a batch of them."""
+    height, width = tf.shape(image)[-3], tf.shape(image)[-2]
     target_h, target_w = size
     # Box of aspect target_h:target_w that fits: limited by height or by width.
     crop_h = tf.minimum(height, (width * target_h) // target_w)
     crop_w = tf.minimum(width, (height * target_w) // target_h)
     top, left = (height - crop_h) // 2, (width - crop_w) // 2
-    image = image[top:top + crop_h, left:left + crop_w]
+    image = image[..., top:top + crop_h, left:left + crop_w, :]
     image = tf.image.resize(image, size, method="bilinear", antialias=True)
     # Antialiased bilinear weights sum to 1 but round in float32: clip the last ulp back into [-1, 1].
     return tf.clip_by_value(image, -1.0, 1.0)
@@ -97,14 +143,7 @@ def real_dataset(name, split="train", data_dir=None, download=True, image_size=N
         for image, label in real_dataset('digits').take(1):
             image.shape  # (8, 8, 1)
     """
-    return _examples(name, split, data_dir, download, image_size, image_key, label_key)[2]
-
-
-def _gathered_batches(examples, num_examples, batch_size, shuffle, repeat, seed):
-    """Full batches of `examples` (one epoch, or endless with `repeat`), each epoch in a fresh
-    random order when `shuffle`; the examples' last partial batch of each epoch is dropped."""
-    data, labels = examples.batch(num_examples).get_single_element()
-    return gathered_batches(data, labels, batch_size, shuffle, repeat, seed)
+    return _examples(name, split, data_dir, download, image_size, image_key, label_key).stream()
 
 
 def gathered_batches(data, labels, batch_size, shuffle=True, repeat=True, seed=0, epoch_order=None):
@@ -160,8 +199,9 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
     if structured_codes is not None and conditional:
         raise ValueError("structured_codes (InfoGAN's) and conditional=True exclude each other: an InfoGAN "
                          "learns without labels")
-    spec, num_examples, dataset = _examples(name, split, data_dir, download, image_size, image_key, label_key,
-                                            shuffle_files=shuffle, seed=seed)
+    examples = _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files=shuffle,
+                         seed=seed)
+    spec, num_examples = examples.spec, examples.count
     if conditional and spec.num_classes is None:
         raise DatasetError(f"Dataset {name!r} has no ClassLabel feature, so conditional=True cannot work: "
                            "pass label_key or use conditional=False.")
@@ -171,8 +211,11 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
     data_bytes = None if num_examples is None else num_examples * 4 * int(np.prod(spec.data_shape))
     noise_seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 31)
     if data_bytes is not None and data_bytes <= GATHER_LIMIT_BYTES and batch_size <= num_examples:
-        dataset = _gathered_batches(dataset, num_examples, batch_size, shuffle, repeat, noise_seed)
+        data, labels = _split_in_memory(name, split, data_dir, download, check_image_size(image_size), image_key,
+                                        label_key, shuffle, seed)
+        dataset = gathered_batches(data, labels, batch_size, shuffle, repeat, noise_seed)
     else:
+        dataset = examples.stream()
         if data_bytes is not None and data_bytes <= CACHE_LIMIT_BYTES:
             dataset = dataset.cache()
         if shuffle:

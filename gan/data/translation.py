@@ -156,7 +156,7 @@ def _cycle_gan_split(split, domain):
 
 
 def _source(name, domains, domain, split, data_dir, download, image_size, shuffle_files=False, seed=None):
-    """(spec, upper bound on the domain's examples or None, unbatched `(image, label)` of one chosen domain)."""
+    """The `pipeline._Examples` of one chosen domain (its count an upper bound: the split's)."""
     kind = _kind(name)
     if kind == "digits_domains":
         k, position, domain_id = len(domains), domains.index(domain), DIGITS_DOMAINS.index(domain)
@@ -168,9 +168,14 @@ def _source(name, domains, domain, split, data_dir, download, image_size, shuffl
         return pipeline._examples(name, split, data_dir, download, image_size, "image", "label", shuffle_files,
                                   seed, keep=keep)
     if kind == "cycle_gan":
-        spec, count, examples = pipeline._examples(name, _cycle_gan_split(split, domain), data_dir, download,
-                                                   image_size, "image", None, shuffle_files, seed)
-        return spec, count, examples.map(lambda image, _: (image, tf.constant(-1, tf.int64)))
+        examples = pipeline._examples(name, _cycle_gan_split(split, domain), data_dir, download, image_size, "image",
+                                      None, shuffle_files, seed)
+
+        def unlabelled(example):  # a cycle_gan label only says which split (domain) an image is from
+            image, label = examples.decode(example)
+            return image, tf.fill(tf.shape(label), tf.constant(-1, tf.int64))
+
+        return examples._replace(decode=unlabelled)
 
     def exactly_this_one(example):  # celeb_a: `domain` true, every other chosen attribute false
         attributes = example["attributes"]
@@ -196,7 +201,7 @@ def domain_examples(name, domains, domain, split="train", data_dir=None, downloa
     if domain not in domains:
         raise ValueError(f"domain {domain!r} is not one of the chosen domains; accepted: {', '.join(domains)}.")
     check_image_size(image_size)
-    return _source(name, domains, domain, split, data_dir, download, image_size)[2]
+    return _source(name, domains, domain, split, data_dir, download, image_size).stream()
 
 
 def _seed(base, *salt):
@@ -207,18 +212,17 @@ def _seed(base, *salt):
 class _Domain:
     """One chosen domain's examples: in memory (`data`, `labels`) when small, else the stream `examples`."""
 
-    def __init__(self, spec, count, examples, name, domain, split):
-        self.spec, self.count, self.examples, self.domain = spec, count, examples, domain
+    def __init__(self, examples, name, domain, split):
+        self.spec, self.count, self.examples, self.domain = examples.spec, examples.count, examples.stream(), domain
         self.data = self.labels = None
-        example_bytes = 4 * int(np.prod(spec.data_shape))
+        example_bytes = 4 * int(np.prod(self.spec.data_shape))
+        count = examples.count
         self.fits_cache = count is not None and count * example_bytes <= pipeline.CACHE_LIMIT_BYTES
         if count is not None and count * example_bytes <= pipeline.GATHER_LIMIT_BYTES:
-            try:
-                self.data, self.labels = examples.batch(count).get_single_element()
-            except tf.errors.InvalidArgumentError:  # the filtered split is empty
-                raise DatasetError(f"Dataset {name!r} has no examples of domain {domain!r} in split "
-                                   f"{split!r}.") from None
-            self.count = int(self.data.shape[0]) if self.data.shape[0] is not None else count
+            self.data, self.labels = examples.in_memory()
+            self.count = int(self.data.shape[0])
+            if not self.count:
+                raise DatasetError(f"Dataset {name!r} has no examples of domain {domain!r} in split {split!r}.")
 
     def stream(self, shuffle, repeat, seed):
         """Unbatched `(image, label)`, shuffled when `shuffle` and endless when `repeat`."""
@@ -314,8 +318,8 @@ def translation_dataset(name, batch_size, domains=None, family="cyclegan", split
     check_image_size(image_size)
     domains = _check_domains(name, default_domains(name, family) if domains is None else domains, family)
     base_seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 31)
-    sources = [_Domain(*_source(name, domains, domain, split, data_dir, download, image_size, shuffle_files=shuffle,
-                                seed=_seed(base_seed, 2, j)), name, domain, split)
+    sources = [_Domain(_source(name, domains, domain, split, data_dir, download, image_size, shuffle_files=shuffle,
+                               seed=_seed(base_seed, 2, j)), name, domain, split)
                for j, domain in enumerate(domains)]
     if family == "cyclegan":
         x, y = (_domain_batches(source, batch_size, shuffle, repeat, _seed(base_seed, 0, j), split)
