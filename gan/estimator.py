@@ -287,6 +287,8 @@ class GANEstimator:
                 jit_compile=self._jit_compile, generator_ema=self._ema, joint_train=self._joint_train,
                 clip_discriminator_weights=self._clip_discriminator_weights, model_kind=self.model_kind,
                 num_structured=num_structured)
+        # Traced as the updates are: without AutoGraph unless a user's loss may branch on tensors.
+        self._eval_step = tf.function(self._eval_losses, autograph=not loss_stage.only_library_code(self.loss_config))
         state = dict(generator=self.networks.generator, discriminator=self.networks.discriminator,
                      generator_optimizer=g_opt, discriminator_optimizer=d_opt, global_step=self._step, rng=self._rng)
         if self._ema is not None:
@@ -547,7 +549,7 @@ class GANEstimator:
         totals, count, streamed = {}, 0, {}
         gan_eval.reset_streaming_metrics()
         for generator_inputs, real_data in dataset:
-            losses, generated = self._eval_losses(generator_inputs, real_data)
+            losses, generated = self._eval_step(generator_inputs, real_data)
             if self._get_eval_metric_ops_fn is not None:
                 averaged, last = self._eval_metric_values(generator_inputs, real_data, generated)
                 losses.update(averaged)
@@ -566,7 +568,6 @@ class GANEstimator:
         results["global_step"] = self.global_step
         return results
 
-    @tf.function
     def _eval_losses(self, generator_inputs, real_data):
         nets = self.networks
         generated = (self.generate(generator_inputs) if self._ema is not None

@@ -186,7 +186,8 @@ class GANTrainer:
                                              one_replica and not jit_compile)}
         self._ema_update = None if generator_ema is None else tf.function(generator_ema.update, jit_compile=(
             one_replica and (jit_compile or _compile_weight_updates(networks.generator))))
-        self.train_rounds = tf.function(self._train_rounds)
+        # Its loop is written as tf.while_loop, so AutoGraph has nothing to convert (seconds of tracing).
+        self.train_rounds = tf.function(self._train_rounds, autograph=False)
 
     def checkpointables(self):
         """The objects a checkpoint of this trainer holds (networks, optimizers, global step)."""
@@ -326,6 +327,9 @@ class GANTrainer:
     def _train_rounds(self, iterator, num_rounds):
         # Only the last round's logs are returned, so the rounds before it compute none: their
         # gradient norms, scores and accuracies have no consumer and the compiled graph drops them.
-        for _ in tf.range(num_rounds - 1):
+        def one_round(done):
             self._train_round(iterator)
+            return (done + 1,)
+
+        tf.while_loop(lambda done: done < num_rounds - 1, one_round, (tf.zeros_like(num_rounds),))
         return self._train_round(iterator)

@@ -165,6 +165,25 @@ def test_mode_argument_is_passed(tmp_path):
     np.testing.assert_allclose(est.networks.generate(z, mode="predict"), est.networks.generator(z))
 
 
+def test_one_call_of_several_rounds_runs_every_round(tmp_path):
+    est = estimator(tmp_path, steps_per_execution=4, train_steps=gan.GANTrainSteps(1, 2))
+    est.train(pairs(), max_steps=8, progress=False)
+    g_opt, d_opt = est._trainer.generator_optimizer, est._trainer.discriminator_optimizer
+    assert est.global_step == 8 and int(g_opt.iterations) == 8 and int(d_opt.iterations) == 16
+
+
+def test_a_users_loss_that_branches_on_tensors_trains_and_evaluates(tmp_path):
+    def branching_generator_loss(discriminator_gen_outputs):
+        mean = tf.reduce_mean(discriminator_gen_outputs)
+        if mean > 1e6:  # Python `if` on a tensor: traced only with AutoGraph
+            return tf.zeros_like(mean)
+        return -mean
+
+    est = estimator(tmp_path, generator_loss_fn=branching_generator_loss)
+    results = est.train(pairs(), max_steps=2, progress=False).evaluate(pairs(), steps=1)
+    assert np.isfinite(results["generator_loss"])
+
+
 def test_registered_user_loss_works_by_name(tmp_path, monkeypatch):
     calls = []
 
