@@ -43,9 +43,16 @@ train.run()
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shared_data_dir(tmp_path_factory):
+    """One TFDS data dir for the module's programs: preparing the ring takes seconds in each new one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GAN_DATA_DIR", str(tmp_path_factory.mktemp("tfds")))
+        yield
+
+
 def _cli(tmp, program, *args, code=None, **popen):
-    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(tmp / "tfds"), "GAN_CACHE_DIR": str(tmp / "cache"),
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_CACHE_DIR": str(tmp / "cache"), "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", f"gan.cli.{program}"]
     return subprocess.run(command + list(args), cwd=tmp, env=env, text=True, timeout=600,
                           **({"capture_output": True} if not popen else popen))
