@@ -339,6 +339,17 @@ def test_eval_every_logs_metrics_and_keeps_the_best_checkpoint(ring_run):
         r["eval/reverse_kl"] != r["eval/reverse_kl"] for r in evaluations)  # NaN is never "best"
 
 
+def test_generate_refuses_flag_mistakes_before_loading_tensorflow(ring_run, workdir):
+    program = ("import runpy, sys\n"
+               "try:\n"
+               "    runpy.run_module('gan.cli.generate', run_name='__main__')\n"
+               "except SystemExit as exit:\n"
+               "    print(exit.code, 'tensorflow' in sys.modules)\n")
+    for mistake in ("--num_samples=0", "--labels=3", "--input=x.npy"):
+        result = _cli(workdir, None, f"--model_dir={ring_run}", "--output=s.npy", mistake, code=program)
+        assert result.stdout.split() == ["2", "False"], (mistake, result.stdout, result.stderr[-2000:])
+
+
 def test_generate_rejects_labels_for_an_unconditional_run(ring_run, workdir):
     before = _snapshot(ring_run)
     _assert_rejected(_cli(workdir, "generate", f"--model_dir={ring_run}", "--output=s.npy", "--labels=3"),

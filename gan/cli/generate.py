@@ -167,6 +167,11 @@ def check_output(output):
 
 def load_run(model_dir):
     """(manifest, newest checkpoint prefix) of a gan-train run; UsageError when either is missing."""
+    return run_manifest(model_dir), required_checkpoint(model_dir)
+
+
+def run_manifest(model_dir):
+    """The manifest of the gan-train run in `model_dir` (no TensorFlow needed); UsageError when missing."""
     if not model_dir:
         raise common.UsageError("--model_dir is required: the directory of a gan-train run.")
     if not os.path.isdir(model_dir):
@@ -177,11 +182,16 @@ def load_run(model_dir):
     if manifest is None:
         raise common.UsageError(f"--model_dir '{model_dir}' holds no {common.MANIFEST}; pass the directory of "
                                 "a gan-train run.")
+    return manifest
+
+
+def required_checkpoint(model_dir):
+    """`newest_checkpoint(model_dir)`; UsageError when there is none."""
     checkpoint = newest_checkpoint(model_dir)
     if checkpoint is None:
         raise common.UsageError(f"--model_dir '{model_dir}' holds no checkpoint; train it first with "
                                 f"gan-train --model_dir={model_dir}.")
-    return manifest, checkpoint
+    return checkpoint
 
 
 def rebuilt_estimator(gan, manifest, model_dir):
@@ -227,12 +237,13 @@ def main(argv):
         raise common.UsageError(f"unexpected arguments {' '.join(argv[1:])!r}; flags look like --name=value.")
     flag_values = flags.FLAGS
     check_output(flag_values.output)  # before minutes of generating, not after
-    manifest, checkpoint = load_run(flag_values.model_dir)
-    labels = check_request(flag_values, manifest)
+    manifest = run_manifest(flag_values.model_dir)
+    labels = check_request(flag_values, manifest)  # flag mistakes, before seconds of loading TensorFlow
     config = manifest["config"]
     if config.get("model") in common.TRANSLATION_MODELS:
         target = target_domain(flag_values, config)
         images = read_input(flag_values.input, manifest["dataset"]["data_shape"])
+        checkpoint = required_checkpoint(flag_values.model_dir)
         common.quiet_logging()
         common.import_tensorflow()
         import gan  # pylint: disable=import-outside-toplevel
@@ -242,6 +253,7 @@ def main(argv):
         save(flag_values.output, samples, title=f"{len(samples)} translations into {domain}, step {step}")
         print(f"Wrote {len(samples)} translations into {domain} of {checkpoint} to {flag_values.output}")
         return 0
+    checkpoint = required_checkpoint(flag_values.model_dir)
     common.quiet_logging()
     common.import_tensorflow()
     import gan  # pylint: disable=import-outside-toplevel
