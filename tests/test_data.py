@@ -154,7 +154,7 @@ def test_a_split_read_into_memory_in_chunks_equals_it_decoded_one_by_one(data_di
 
 
 def test_a_split_is_read_once_for_the_batches_of_training_and_its_evaluations(data_dir):
-    pipeline._split_in_memory.cache_clear()
+    pipeline._kept_split.clear()
     reads = []
     original = pipeline._Examples.in_memory
     with mock.patch.object(pipeline._Examples, "in_memory", autospec=True,

@@ -240,24 +240,21 @@ def main(argv):
     manifest = run_manifest(flag_values.model_dir)
     labels = check_request(flag_values, manifest)  # flag mistakes, before seconds of loading TensorFlow
     config = manifest["config"]
-    if config.get("model") in common.TRANSLATION_MODELS:
+    translation = config.get("model") in common.TRANSLATION_MODELS
+    if translation:
         target = target_domain(flag_values, config)
         images = read_input(flag_values.input, manifest["dataset"]["data_shape"])
-        checkpoint = required_checkpoint(flag_values.model_dir)
-        common.quiet_logging()
-        common.import_tensorflow()
-        import gan  # pylint: disable=import-outside-toplevel
-
-        samples, step = translate(gan, manifest, flag_values.model_dir, images, target, flag_values.batch_size)
-        domain = config["domains"][target]
-        save(flag_values.output, samples, title=f"{len(samples)} translations into {domain}, step {step}")
-        print(f"Wrote {len(samples)} translations into {domain} of {checkpoint} to {flag_values.output}")
-        return 0
     checkpoint = required_checkpoint(flag_values.model_dir)
     common.quiet_logging()
     common.import_tensorflow()
     import gan  # pylint: disable=import-outside-toplevel
 
+    if translation:
+        samples, step = translate(gan, manifest, flag_values.model_dir, images, target, flag_values.batch_size)
+        domain = config["domains"][target]
+        save(flag_values.output, samples, title=f"{len(samples)} translations into {domain}, step {step}")
+        print(f"Wrote {len(samples)} translations into {domain} of {checkpoint} to {flag_values.output}")
+        return 0
     num_classes = manifest["dataset"]["num_classes"] if config.get("conditional") else None
     inputs = common.generator_inputs(flag_values.num_samples, config["noise_dims"], num_classes, labels,
                                      seed=flag_values.seed, structured_codes=common.structured_codes(config))

@@ -10,7 +10,6 @@ Example:
     ds = gan_dataset('digits', batch_size=32, noise_dims=64, seed=0)
     noise, real = next(iter(ds))  # [32, 64], [32, 8, 8, 1]
 """
-import functools
 import random
 from typing import Callable, NamedTuple, Optional
 
@@ -97,12 +96,16 @@ def _examples(name, split, data_dir, download, image_size, image_key, label_key,
     return _Examples(spec, num_examples, dataset, decode)
 
 
-@functools.lru_cache(maxsize=1)
-def _split_in_memory(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files, seed):
-    """`_Examples.in_memory()` of a split, kept for the next call with the same arguments: a run's
+_kept_split = {}  # the last split read into memory, under the arguments it was read with
+
+
+def _split_in_memory(examples, *read_with):
+    """`examples.in_memory()`, kept for the next call with the same `read_with` arguments: a run's
     evaluations read the split its training read, and would decode it again each time."""
-    return _examples(name, split, data_dir, download, image_size, image_key, label_key, shuffle_files,
-                     seed).in_memory()
+    if read_with not in _kept_split:
+        _kept_split.clear()  # one split at a time: it may be tens of MiB
+        _kept_split[read_with] = examples.in_memory()
+    return _kept_split[read_with]
 
 
 def _scaled(image):
@@ -211,8 +214,8 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
     data_bytes = None if num_examples is None else num_examples * 4 * int(np.prod(spec.data_shape))
     noise_seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 31)
     if data_bytes is not None and data_bytes <= GATHER_LIMIT_BYTES and batch_size <= num_examples:
-        data, labels = _split_in_memory(name, split, data_dir, download, check_image_size(image_size), image_key,
-                                        label_key, shuffle, seed)
+        data, labels = _split_in_memory(examples, name, split, data_dir, download, check_image_size(image_size),
+                                        image_key, label_key, shuffle, seed)
         dataset = gathered_batches(data, labels, batch_size, shuffle, repeat, noise_seed)
     else:
         dataset = examples.stream()

@@ -213,10 +213,10 @@ class _Domain:
     """One chosen domain's examples: in memory (`data`, `labels`) when small, else the stream `examples`."""
 
     def __init__(self, examples, name, domain, split):
-        self.spec, self.count, self.examples, self.domain = examples.spec, examples.count, examples.stream(), domain
+        count = examples.count
+        self.spec, self.count, self.examples, self.domain = examples.spec, count, examples.stream(), domain
         self.data = self.labels = None
         example_bytes = 4 * int(np.prod(self.spec.data_shape))
-        count = examples.count
         self.fits_cache = count is not None and count * example_bytes <= pipeline.CACHE_LIMIT_BYTES
         if count is not None and count * example_bytes <= pipeline.GATHER_LIMIT_BYTES:
             self.data, self.labels = examples.in_memory()
