@@ -11,6 +11,7 @@ import csv
 import json
 import math
 import os
+import warnings
 
 import keras
 import numpy as np
@@ -128,6 +129,21 @@ def test_start_up_check_passes_when_separable_and_leaves_the_real_discriminator_
     assert result.passed and result.accuracy > 0.75, result
     assert result.steps < 100  # clearly separable: it passed at an early held-out measurement
     assert all(np.array_equal(a, b) for a, b in zip(before, est.networks.discriminator.get_weights()))
+
+
+@pytest.mark.parametrize("family", [dict(auxiliary_classes=10), dict(structured_codes=(10, 2))], ids=["acgan", "infogan"])
+def test_start_up_check_of_a_family_with_auxiliary_heads_passes_without_keras_warnings(family):
+    """The copy trains on the adversarial loss alone: its ACGAN / InfoGAN heads get no gradient, which is no fault
+    of the user's run, so Keras' "Gradients do not exist" warning must not reach them."""
+    keras.utils.set_random_seed(0)
+    networks = gan.models.GANNetworks(*gan.networks.dcgan((8, 8, 1), base_filters=4, **family))
+    codes = {"structured_codes": (10, 2)} if "structured_codes" in family else {"conditional": True}
+    input_fn = gan.data.gan_input_fn("digits", 16, noise_dims=4, seed=0, **codes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = health.preflight(networks, input_fn, raise_on_failure=False)
+    assert result.steps > 0
+    assert not [w for w in caught if "Gradients do not exist" in str(w.message)]
 
 
 def test_start_up_check_leaves_the_generators_batch_norm_statistics_untouched(tmp_path):
