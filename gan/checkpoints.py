@@ -8,14 +8,15 @@ symbolic links leading out of it), so a state file or link pointing elsewhere is
 followed, and before training writes, the state file is rewritten to list only them (TF's
 CheckpointManager deletes what the state file lists when it rotates old checkpoints).
 
+Listing a directory's checkpoints needs no TensorFlow (it is imported where a checkpoint is
+read or the state file written), so a program can refuse a run that has none in an instant.
+
 >>> path, skipped = newest_readable('runs/x')   # ('runs/x/ckpt-1500', [('runs/x/ckpt-2000', 'truncated ...')])
 """
 import logging
 import os
 import re
 import shutil
-
-import tensorflow as tf
 
 from gan import atomic
 
@@ -46,6 +47,8 @@ def _inside(prefix, directory):
 
 def unreadable_reason(prefix):
     """Why checkpoint `prefix` cannot be restored (one line), or None when it reads back whole."""
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
     try:
         reader = tf.train.load_checkpoint(prefix)
         for name in reader.get_variable_to_shape_map():
@@ -96,6 +99,8 @@ def prepare_for_writing(directory, prefix):
 
     >>> prepare_for_writing('runs/x', 'runs/x/ckpt-1500')
     """
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+
     remove_partial(directory)
     step = int(prefix.rsplit("-", 1)[1]) if prefix else -1
     readable = []

@@ -149,6 +149,15 @@ def _assert_rejected(result, program, *words):
         assert word in errors[0], errors[0]
 
 
+def _exit_status_and_whether_tensorflow_loaded(program):
+    """Python code running `gan.cli.<program>` that prints its exit status and whether TensorFlow was imported."""
+    return ("import runpy, sys\n"
+            "try:\n"
+            f"    runpy.run_module('gan.cli.{program}', run_name='__main__')\n"
+            "except SystemExit as exit:\n"
+            "    print(exit.code, 'tensorflow' in sys.modules)\n")
+
+
 TRAIN_BAD_INPUT = {
     "unknown_dataset": (["--dataset=mnsit"], ["Unknown dataset 'mnsit'", "mnist", "digits, digits_domains, grid, ring"]),
     "unknown_loss": (["--loss=wasserstien"], ["--loss", "'wasserstien'", "wasserstein, wasserstein_hinge"]),
@@ -209,8 +218,11 @@ def test_generate_rejects_a_model_dir_without_a_checkpoint(digits_run, workdir):
         if name.startswith("ckpt-") or name == "checkpoint":
             os.remove(model_dir / name)
     before = _snapshot(model_dir)
-    result = _cli(workdir, "generate", f"--model_dir={model_dir}", f"--output={workdir / 'x.npy'}")
-    _assert_rejected(result, "gan-generate", "holds no checkpoint", "gan-train")
+    result = _cli(workdir, None, f"--model_dir={model_dir}", f"--output={workdir / 'x.npy'}",
+                  code=_exit_status_and_whether_tensorflow_loaded("generate"))
+    assert result.stdout.split() == ["2", "False"], (result.stdout, result.stderr[-2000:])  # found without TensorFlow
+    assert result.stderr.strip().splitlines()[-1].startswith("gan-generate: error: ") and "holds no checkpoint" in \
+        result.stderr and "gan-train" in result.stderr
     assert _snapshot(model_dir) == before and not os.path.exists(workdir / "x.npy")
 
 
@@ -340,14 +352,20 @@ def test_eval_every_logs_metrics_and_keeps_the_best_checkpoint(ring_run):
 
 
 def test_generate_refuses_flag_mistakes_before_loading_tensorflow(ring_run, workdir):
-    program = ("import runpy, sys\n"
-               "try:\n"
-               "    runpy.run_module('gan.cli.generate', run_name='__main__')\n"
-               "except SystemExit as exit:\n"
-               "    print(exit.code, 'tensorflow' in sys.modules)\n")
     for mistake in ("--num_samples=0", "--labels=3", "--input=x.npy"):
-        result = _cli(workdir, None, f"--model_dir={ring_run}", "--output=s.npy", mistake, code=program)
+        result = _cli(workdir, None, f"--model_dir={ring_run}", "--output=s.npy", mistake,
+                      code=_exit_status_and_whether_tensorflow_loaded("generate"))
         assert result.stdout.split() == ["2", "False"], (mistake, result.stdout, result.stderr[-2000:])
+
+
+def test_train_refuses_changing_a_runs_networks_before_loading_tensorflow(digits_run, workdir):
+    """A resumed run's structural settings are checked against run.json first: a typo costs no TensorFlow start."""
+    model_dir = _copy_run(digits_run, workdir, "changed_networks")
+    before = _snapshot(model_dir)
+    result = _cli(workdir, None, f"--model_dir={model_dir}", "--architecture=mlp",
+                  code=_exit_status_and_whether_tensorflow_loaded("train"))
+    assert result.stdout.split() == ["2", "False"], (result.stdout, result.stderr[-2000:])
+    assert "holds a run with --architecture=dcgan, not mlp" in result.stderr and _snapshot(model_dir) == before
 
 
 def test_generate_rejects_labels_for_an_unconditional_run(ring_run, workdir):

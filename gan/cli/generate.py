@@ -55,7 +55,6 @@ def newest_checkpoint(model_dir):
     Example:
         newest_checkpoint('runs/digits-wasserstein')  # 'runs/digits-wasserstein/ckpt-3000'
     """
-    common.import_tensorflow()  # quietly: gan.checkpoints needs it
     from gan.checkpoints import checkpoints_in  # pylint: disable=import-outside-toplevel
 
     found = checkpoints_in(model_dir)

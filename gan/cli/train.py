@@ -256,6 +256,8 @@ def settings():
     check_names(config)
     common.check_network_flags(config, explicit)
     common.check_family_flags(config, explicit)
+    if manifest is not None:  # a resumed run's domains are already its recorded or explicit ones
+        common.check_compatible(model_dir, manifest["config"], config)
     return model_dir, manifest, config, explicit
 
 
@@ -543,8 +545,6 @@ def _start(model_dir, manifest, config, explicit):
                                 f"labels, and dataset {config['dataset']!r} has none; {way}.")
     if config["model"] in common.TRANSLATION_MODELS:
         config["domains"] = translation_domains(gan, config)
-    if manifest is not None:
-        common.check_compatible(model_dir, manifest["config"], config)
     return _train(gan, keras, config, spec, model_dir, strategy, explicit)
 
 
