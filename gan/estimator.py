@@ -432,7 +432,7 @@ class GANEstimator:
             return condition  # one process drives every replica
         return bool(self._sum_over_replicas(tf.constant(int(condition))) > 0)
 
-    @tf.function
+    @tf.function(autograph=False)
     def _sum_over_replicas(self, value):
         per_replica = self.strategy.run(lambda: tf.identity(value))
         return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
@@ -625,7 +625,7 @@ class GANEstimator:
         """
         dataset = estimator_args.call_input_fn(input_fn, ModeKeys.PREDICT, self.params)
         pick = self._generator_inputs_of(dataset.element_spec)
-        dataset = dataset.map(pick)
+        dataset = dataset.map(tf.autograph.experimental.do_not_convert(pick))
         self._build(dataset.element_spec)
         if checkpoint_path is not None:
             self.restore_checkpoint(checkpoint_path)
@@ -701,6 +701,7 @@ def _with_targets(result):
     `((images, source, target), images)`, each target drawn uniformly from the domains."""
     dataset = result if isinstance(result, tf.data.Dataset) else tf.data.Dataset.from_tensors(tuple(result)).repeat()
 
+    @tf.autograph.experimental.do_not_convert  # as gan.data's dataset functions, straight-line
     def add_targets(images, labels):
         labels = tf.cast(labels, tf.float32)
         count = labels.shape[-1]

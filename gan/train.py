@@ -184,8 +184,9 @@ class GANTrainer:
             "generator": _optimizer_step(generator_optimizer, networks.generator, one_replica and not jit_compile),
             "discriminator": _optimizer_step(discriminator_optimizer, networks.discriminator,
                                              one_replica and not jit_compile)}
-        self._ema_update = None if generator_ema is None else tf.function(generator_ema.update, jit_compile=(
-            one_replica and (jit_compile or _compile_weight_updates(networks.generator))))
+        self._ema_update = None if generator_ema is None else tf.function(
+            generator_ema.update, autograph=False,
+            jit_compile=one_replica and (jit_compile or _compile_weight_updates(networks.generator)))
         # Its loop is written as tf.while_loop, so AutoGraph has nothing to convert (seconds of tracing).
         self.train_rounds = tf.function(self._train_rounds, autograph=False)
 

@@ -86,6 +86,7 @@ class ImageFolder:
             dataset = dataset.shuffle(len(self.files), seed=getattr(read_config, "shuffle_seed", None))
         channels = self.channels
 
+        @tf.autograph.experimental.do_not_convert
         def decode(example):
             image = tf.io.decode_image(tf.io.read_file(example["path"]), channels=channels, expand_animations=False)
             return {"image": image, **({"label": tf.cast(example["label"], tf.int64)} if "label" in example else {})}

@@ -27,6 +27,9 @@ SHUFFLE_BUFFER = 10_000
 # step (ring, 2-D points: 1.28x the training rounds/s).
 GATHER_LIMIT_BYTES = 64 << 20
 DECODE_CHUNK_BYTES = 16 << 20  # raw examples decoded in one call when a split is read into memory
+# The library's dataset functions (here, in translation.py, folder.py and the estimator) branch on
+# Python values only, so tf.data traces them as written (`do_not_convert`): AutoGraph's rewriting
+# of their source cost about 1 s of every program's start.
 
 
 class _Examples(NamedTuple):
@@ -79,6 +82,7 @@ def _examples(name, split, data_dir, download, image_size, image_key, label_key,
     except KeyError:  # Split sizes unknown (e.g. under tfds.testing.mock_data): no cache, default buffer.
         num_examples = None
 
+    @tf.autograph.experimental.do_not_convert
     def decode(example):
         data = example[spec.image_key]
         if spec.is_image:
@@ -171,13 +175,15 @@ def gathered_batches(data, labels, batch_size, shuffle=True, repeat=True, seed=0
                                                                                       epoch]))
             return order
 
+    @tf.autograph.experimental.do_not_convert
     def epoch_batches(epoch):
         order = epoch_order(epoch)
         usable = tf.shape(order)[0] // batch_size * batch_size
         return tf.data.Dataset.from_tensor_slices(tf.reshape(order[:usable], [-1, batch_size]))
 
     epochs = tf.data.Dataset.counter() if repeat else tf.data.Dataset.range(1)
-    return epochs.flat_map(epoch_batches).map(lambda index: (tf.gather(data, index), tf.gather(labels, index)))
+    return epochs.flat_map(epoch_batches).map(tf.autograph.experimental.do_not_convert(
+        lambda index: (tf.gather(data, index), tf.gather(labels, index))))
 
 
 def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train", data_dir=None, download=True,
@@ -228,6 +234,7 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
         dataset = dataset.batch(batch_size, drop_remainder=True)
     num_classes = spec.num_classes
 
+    @tf.autograph.experimental.do_not_convert
     def add_generator_inputs(index, batch):
         data, labels = batch
         noise = tf.random.stateless_normal(

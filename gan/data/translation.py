@@ -161,6 +161,7 @@ def _source(name, domains, domain, split, data_dir, download, image_size, shuffl
     if kind == "digits_domains":
         k, position, domain_id = len(domains), domains.index(domain), DIGITS_DOMAINS.index(domain)
 
+        @tf.autograph.experimental.do_not_convert
         def keep(example):  # domain j of k: its images from the source images with index % k == j
             return tf.logical_and(tf.equal(example["domain"], domain_id),
                                   tf.equal(example["index"] % k, position))
@@ -171,12 +172,14 @@ def _source(name, domains, domain, split, data_dir, download, image_size, shuffl
         examples = pipeline._examples(name, _cycle_gan_split(split, domain), data_dir, download, image_size, "image",
                                       None, shuffle_files, seed)
 
+        @tf.autograph.experimental.do_not_convert
         def unlabelled(example):  # a cycle_gan label only says which split (domain) an image is from
             image, label = examples.decode(example)
             return image, tf.fill(tf.shape(label), tf.constant(-1, tf.int64))
 
         return examples._replace(decode=unlabelled)
 
+    @tf.autograph.experimental.do_not_convert
     def exactly_this_one(example):  # celeb_a: `domain` true, every other chosen attribute false
         attributes = example["attributes"]
         chosen = tf.add_n([tf.cast(attributes[d], tf.int32) for d in domains])
@@ -249,7 +252,7 @@ def _domain_batches(source, batch_size, shuffle, repeat, seed, split):
         batches = pipeline.gathered_batches(source.data, source.labels, batch_size, shuffle, repeat, seed)
     else:
         batches = source.stream(shuffle, repeat, seed).batch(batch_size, drop_remainder=True)
-    return batches.map(lambda images, _: images)
+    return batches.map(tf.autograph.experimental.do_not_convert(lambda images, _: images))
 
 
 def _mixed_batches(sources, batch_size, shuffle, repeat, seed, split):
@@ -287,7 +290,8 @@ def _mixed_batches(sources, batch_size, shuffle, repeat, seed, split):
             return pipeline.gathered_batches(data, numbers, batch_size, shuffle, repeat, epoch_order=epoch_order)
         if not repeat:
             raise _too_few(batch_size, k * per_domain, f"{k} balanced domains", split)
-    streams = [s.stream(shuffle, repeat, _seed(seed, 0, j)).map(lambda image, _, j=j: (image, tf.constant(j, tf.int32)))
+    streams = [s.stream(shuffle, repeat, _seed(seed, 0, j)).map(tf.autograph.experimental.do_not_convert(
+                   lambda image, _, j=j: (image, tf.constant(j, tf.int32))))
                for j, s in enumerate(sources)]
     if shuffle:
         mixed = tf.data.Dataset.sample_from_datasets(streams, weights=[1.0 / k] * k, seed=_seed(seed, 1),
@@ -324,11 +328,12 @@ def translation_dataset(name, batch_size, domains=None, family="cyclegan", split
     if family == "cyclegan":
         x, y = (_domain_batches(source, batch_size, shuffle, repeat, _seed(base_seed, 0, j), split)
                 for j, source in enumerate(sources))
-        dataset = tf.data.Dataset.zip(x, y).map(lambda x, y: ((x, y), (y, x)))
+        dataset = tf.data.Dataset.zip(x, y).map(tf.autograph.experimental.do_not_convert(lambda x, y: ((x, y), (y, x))))
         return dataset.prefetch(tf.data.AUTOTUNE)
     k = len(domains)
     target_seed = _seed(base_seed, 3)
 
+    @tf.autograph.experimental.do_not_convert
     def add_domains(index, batch):
         images, numbers = batch
         targets = tf.random.stateless_uniform([batch_size], tf.stack([tf.constant(target_seed, tf.int64), index]),

@@ -79,7 +79,7 @@ class DatasetClassifier:
             raise ValueError(f"The {self.info['dataset']} classifier takes data [N, "
                              f"{', '.join(map(str, self.input_shape))}]; got shape {tuple(np.shape(images))}.")
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def _run(self, images):
         return self.model(images, training=False)
 
