@@ -281,3 +281,24 @@ def test_celeb_a_domains_are_examples_with_exactly_one_chosen_attribute():
         assert domain_images.shape[1:] == (8, 8, 3) and np.all(labels == -1)
     assert images.shape == (4, 8, 8, 3) and source.shape == target.shape == (4, 3)
     assert np.array_equal(real, images)
+
+
+def test_the_librarys_dataset_functions_are_traced_without_autograph(data_dir):
+    """They branch on Python values only, and AutoGraph's rewriting of their source cost about 1 s of each
+    program's start: tf.data must call them as written. AutoGraph routes every function it converts, and
+    each call inside one, through `converted_call` (TFDS's own readers still go through it)."""
+    from tensorflow.python.autograph.impl import api  # pylint: disable=import-outside-toplevel
+
+    converted = []
+
+    def spy(function, *args, **kwargs):
+        converted.append(f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}")
+        return real(function, *args, **kwargs)
+
+    real = api.converted_call
+    with mock.patch.object(api, "converted_call", spy):
+        next(iter(data.gan_dataset("digits", 8, noise_dims=4, seed=0, structured_codes=(10, 2), data_dir=data_dir)))
+        for family in ("cyclegan", "stargan"):
+            next(iter(data.translation_dataset("digits_domains", 8, family=family, seed=0, data_dir=data_dir)))
+    assert converted, "the spy saw nothing: AutoGraph no longer calls converted_call, so this test checks nothing"
+    assert not [name for name in converted if name.startswith("gan.")], converted
