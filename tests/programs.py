@@ -7,8 +7,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_program(workdir, program, *args):
-    """`python -m gan.cli.<program> args` in `workdir`, its data dir inside it; the finished process."""
-    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    """`python -m gan.cli.<program> args` in `workdir`, on the test process's prepared data dir
+    (`GAN_TESTS_DATA_DIR`, tests/conftest.py); the finished process."""
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": os.environ["GAN_TESTS_DATA_DIR"],
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.run([sys.executable, "-m", f"gan.cli.{program}", *args], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=600)
 

@@ -45,7 +45,7 @@ def pool():
 
 
 def _cli(workdir, program, *args, code=None):
-    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds")}
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": os.environ["GAN_TESTS_DATA_DIR"]}
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", f"experiments.{program}"]
     return subprocess.run(command + list(args), cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
 
@@ -310,7 +310,7 @@ def test_learning_rates_given_on_resume_apply_and_are_recorded(digits_run, workd
 
 def test_sigterm_saves_the_current_step_and_exits_with_one_line(workdir):
     model_dir = workdir / "sigterm"
-    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": str(workdir / "tfds")}
+    env = {**os.environ, "PYTHONPATH": ROOT, "GAN_DATA_DIR": os.environ["GAN_TESTS_DATA_DIR"]}
     process = subprocess.Popen([sys.executable, "-m", "experiments.train", "--dataset=ring", f"--model_dir={model_dir}",
                                 "--hidden_units=8", "--nopreflight", "--nohealth", "--max_seconds=300",
                                 "--log_every=10", "--save_every=100000", "--sample_every=100000",

@@ -8,10 +8,10 @@ import gan
 NOISE = 8
 
 
-def test_ring_run_pulls_samples_onto_the_modes(tmp_path):
+def test_ring_run_pulls_samples_onto_the_modes(tmp_path, embedded_data_dir):
     keras.utils.set_random_seed(0)  # the initial weights: otherwise whatever the tests before left
     ring = gan.eval.MIXTURES["ring"]
-    input_fn = gan.data.gan_input_fn("ring", batch_size=256, noise_dims=NOISE, data_dir=str(tmp_path / "data"), seed=0)
+    input_fn = gan.data.gan_input_fn("ring", batch_size=256, noise_dims=NOISE, data_dir=embedded_data_dir, seed=0)
     est = gan.GANEstimator(
         *gan.networks.mlp((2,), hidden_units=(128, 128)), model_dir=str(tmp_path / "run"),
         train_steps=gan.GANTrainSteps(1, 5), gradient_penalty_weight=1.0,

@@ -17,9 +17,8 @@ from gan.data import catalog, pipeline
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    """One prepared data dir for the module: preparing ring/grid takes a few seconds each."""
-    return str(tmp_path_factory.mktemp("tfds"))
+def data_dir(embedded_data_dir):
+    return embedded_data_dir
 
 
 def _all(dataset):

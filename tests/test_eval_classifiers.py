@@ -17,8 +17,8 @@ EPOCHS = 3  # Enough for digits' MLP to reach ~90% held-out accuracy in about a 
 
 
 @pytest.fixture(scope="module")
-def dirs(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("tfds")), str(tmp_path_factory.mktemp("cache"))
+def dirs(tmp_path_factory, embedded_data_dir):
+    return embedded_data_dir, str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="module")

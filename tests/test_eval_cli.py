@@ -19,10 +19,9 @@ TRAIN_STEPS = 20
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    """Environment of the subprocesses: this checkout, private data and cache dirs."""
-    variables = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2",
-                     GAN_DATA_DIR=str(tmp_path_factory.mktemp("tfds")),
+def env(tmp_path_factory, embedded_data_dir):
+    """Environment of the subprocesses: this checkout, the prepared data dir, a private cache dir."""
+    variables = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2", GAN_DATA_DIR=embedded_data_dir,
                      GAN_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
     variables.pop("GAN_INCEPTION_WEIGHTS", None)
     return variables

@@ -97,9 +97,9 @@ def kernel_spec_manager(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shared_dirs(tmp_path_factory):
+def shared_dirs(tmp_path_factory, embedded_data_dir):
     """Data and evaluation caches shared by both notebooks (each dataset is prepared once)."""
-    return {"GAN_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+    return {"GAN_DATA_DIR": embedded_data_dir,
             "GAN_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
 
 

@@ -14,9 +14,8 @@ TWO = ("original", "inverted")
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    """One prepared data dir for the module: digits_domains prepares in about a second."""
-    return str(tmp_path_factory.mktemp("tfds"))
+def data_dir(embedded_data_dir):
+    return embedded_data_dir
 
 
 @pytest.fixture(scope="module")

@@ -87,19 +87,18 @@ def _train_streaming(args, cwd, data_dir):
     return first_seconds, process.returncode, (first + rest).replace("\r", "\n")
 
 
-def test_progress_first_line_eval_lines_resume_and_time_bounded_bar(tmp_path):
+def test_progress_first_line_eval_lines_resume_and_time_bounded_bar(tmp_path, embedded_data_dir):
     run = tmp_path / "run"
     seconds, status, err = _train_streaming(
         TINY_RING + [f"--model_dir={run}", "--max_steps=4", "--eval_every=2", "--eval_samples=64",
-                   "--best_metric=high_quality"], tmp_path,
-        tmp_path / "tfds")
+                   "--best_metric=high_quality"], tmp_path, embedded_data_dir)
     assert status == 0, err[-3000:]
     assert seconds < 1.5 and err.startswith(f"gan-train: starting {run}: loading TensorFlow and dataset 'ring'")
     assert f"tensorboard --logdir={run}" in err
     evals = [line for line in err.splitlines() if line.startswith("gan-train: eval at step")]
     assert len(evals) == 2 and "reverse_kl=" in evals[0] and evals[0].endswith("new best high_quality"), evals
     _, status, err = _train_streaming(TINY_RING + [f"--model_dir={run}", "--max_steps=1000000", "--max_seconds=4"],
-                                      tmp_path, tmp_path / "tfds")
+                                      tmp_path, embedded_data_dir)
     assert status == 0, err[-3000:]
     assert "gan-train: resuming from step 4 (ckpt-4)" in err
     bars = [line for line in err.splitlines() if line.startswith("train:") and "d_loss=" in line]
