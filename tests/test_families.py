@@ -84,7 +84,7 @@ def test_infogan_penalty_equals_its_formula_inside_a_compiled_step():
                                -float(categorical + 0.1 * continuous) / 2, rtol=1e-4)
 
 
-def test_continuous_code_weight_flag_reaches_the_estimator_and_bad_weights_are_refused(tmp_path):
+def test_continuous_code_weight_flag_reaches_the_estimator_and_bad_weights_are_refused(tmp_path, embedded_data_dir):
     digits = common.resolve({"model": "infogan"}, None, {"dataset": "digits"})
     assert common.family_estimator_options(digits) == {"mutual_information_penalty_weight": 3.0,
                                                        "structured_code_weights": (1.0, 0.1)}
@@ -94,7 +94,7 @@ def test_continuous_code_weight_flag_reaches_the_estimator_and_bad_weights_are_r
     estimator = gan.GANEstimator(*pair, model_dir=str(tmp_path), mutual_information_penalty_weight=1.0,
                                  structured_code_weights=(1.0,))
     batches = gan.data.gan_input_fn("digits", 8, noise_dims=4, structured_codes=(10, 2),
-                                    data_dir=str(tmp_path / "tfds"))
+                                    data_dir=embedded_data_dir)
     with pytest.raises(ValueError, match="structured_code_weights must be 2 finite non-negative weights"):
         estimator.train(batches, max_steps=1, progress=False)
     assert not os.path.exists(tmp_path / "run.json")

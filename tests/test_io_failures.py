@@ -44,10 +44,10 @@ train.run()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def shared_data_dir(tmp_path_factory):
-    """One TFDS data dir for the module's programs: preparing the ring takes seconds in each new one."""
+def shared_data_dir(embedded_data_dir):
+    """The module's programs read the test process's prepared data dir (preparing the ring takes about 5 s)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GAN_DATA_DIR", str(tmp_path_factory.mktemp("tfds")))
+        patch.setenv("GAN_DATA_DIR", embedded_data_dir)
         yield
 
 
