@@ -1,5 +1,5 @@
-"""Shared test setup: quiet TensorFlow, one XLA compilation cache for the whole run, and one TFDS
-data dir per test process for the datasets that need no download.
+"""Shared test setup: quiet TensorFlow, one XLA compilation cache and one evaluation cache for the
+whole run, and one TFDS data dir per test process for the datasets that need no download.
 
 Many tests start programs that XLA-compile the same tiny networks (the digits defaults train
 with `jit_compile`; a resumed run compiles what its first run compiled). TensorFlow's
@@ -24,12 +24,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["GAN_TESTS_DATA_DIR"] = tempfile.mkdtemp(prefix="gan-tests-data-")
 
 # Made by the first process to load this file (pytest itself, or the xdist controller, whose
-# workers inherit the variable and share the directory), and removed by it at the end.
-OWNS_XLA_CACHE = "GAN_TESTS_XLA_CACHE" not in os.environ
-if OWNS_XLA_CACHE:
+# workers inherit the variables and share the directories), and removed by it at the end. The
+# evaluation cache (classifiers, statistics) is the run's own too: tests never read or fill the
+# user's ~/.cache/gan. Its entries are written whole (gan.atomic), so the workers may share it.
+OWNS_SHARED_DIRS = "GAN_TESTS_XLA_CACHE" not in os.environ
+if OWNS_SHARED_DIRS:
     os.environ["GAN_TESTS_XLA_CACHE"] = tempfile.mkdtemp(prefix="gan-tests-xla-cache-")
     os.environ["TF_XLA_FLAGS"] = " ".join(filter(None, (
         os.environ.get("TF_XLA_FLAGS"), f"--tf_xla_persistent_cache_directory={os.environ['GAN_TESTS_XLA_CACHE']}")))
+    os.environ["GAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gan-tests-eval-cache-")
 
 
 @pytest.fixture(scope="session")
@@ -40,5 +43,6 @@ def embedded_data_dir():
 
 def pytest_sessionfinish(session):
     shutil.rmtree(os.environ["GAN_TESTS_DATA_DIR"], ignore_errors=True)
-    if OWNS_XLA_CACHE:
+    if OWNS_SHARED_DIRS:
         shutil.rmtree(os.environ["GAN_TESTS_XLA_CACHE"], ignore_errors=True)
+        shutil.rmtree(os.environ["GAN_CACHE_DIR"], ignore_errors=True)
