@@ -41,6 +41,12 @@ class _Examples(NamedTuple):
     raw: tf.data.Dataset
     decode: Callable
 
+    @property
+    def decoded_bytes(self):
+        """Bytes of the whole split (before `keep`) decoded as float32, None when its size is unknown:
+        what decides whether it is read into memory (`GATHER_LIMIT_BYTES`) or cached."""
+        return None if self.count is None else self.count * 4 * int(np.prod(self.spec.data_shape))
+
     def stream(self):
         """Unbatched `(data, label)`, decoded one example at a time."""
         return self.raw.map(self.decode, num_parallel_calls=tf.data.AUTOTUNE)
@@ -222,7 +228,7 @@ def gan_dataset(name, batch_size, noise_dims=64, conditional=False, split="train
     if not repeat and num_examples is not None and batch_size > num_examples:
         raise ValueError(f"batch_size {batch_size} exceeds the {num_examples} examples of split {split!r} "
                          "and repeat=False: every batch would be dropped.")
-    data_bytes = None if num_examples is None else num_examples * 4 * int(np.prod(spec.data_shape))
+    data_bytes = examples.decoded_bytes
     noise_seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 31)
     if data_bytes is not None and data_bytes <= GATHER_LIMIT_BYTES and batch_size <= num_examples:
         data, labels = _split_in_memory(examples, name, split, data_dir, download, check_image_size(image_size),

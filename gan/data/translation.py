@@ -167,8 +167,7 @@ def _digits_domains_in_memory(name, domains, split, data_dir, download, image_si
     (each domain's own filtered read took about 0.65 s: 2.6 s of StarGAN's four), or {} when the
     split is too large to hold in memory (`pipeline.GATHER_LIMIT_BYTES`)."""
     examples = pipeline._examples(name, split, data_dir, download, image_size, "image", "label")
-    split_bytes = None if examples.count is None else examples.count * 4 * int(np.prod(examples.spec.data_shape))
-    if split_bytes is None or split_bytes > pipeline.GATHER_LIMIT_BYTES:
+    if examples.decoded_bytes is None or examples.decoded_bytes > pipeline.GATHER_LIMIT_BYTES:
         return {}
     images, digits, domain_ids, indices = examples.in_memory(columns=("domain", "index"))
     masks = {domain: _in_digits_domain(domain_ids, indices, domains, domain) for domain in domains}
@@ -234,12 +233,11 @@ class _Domain:
     gives them) when small, else the stream `examples`."""
 
     def __init__(self, examples, name, domain, split, in_memory=None):
-        count = examples.count
-        self.spec, self.count, self.examples, self.domain = examples.spec, count, examples.stream(), domain
+        self.spec, self.count, self.examples, self.domain = examples.spec, examples.count, examples.stream(), domain
         self.data = self.labels = None
-        example_bytes = 4 * int(np.prod(self.spec.data_shape))
-        self.fits_cache = count is not None and count * example_bytes <= pipeline.CACHE_LIMIT_BYTES
-        if count is not None and count * example_bytes <= pipeline.GATHER_LIMIT_BYTES:
+        split_bytes = examples.decoded_bytes
+        self.fits_cache = split_bytes is not None and split_bytes <= pipeline.CACHE_LIMIT_BYTES
+        if split_bytes is not None and split_bytes <= pipeline.GATHER_LIMIT_BYTES:
             self.data, self.labels = examples.in_memory() if in_memory is None else in_memory
             self.count = int(self.data.shape[0])
             if not self.count:
