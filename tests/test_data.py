@@ -139,17 +139,27 @@ def test_small_datasets_are_gathered_in_a_fresh_order_each_epoch(data_dir):
     np.testing.assert_array_equal(unshuffled, everything[:64])
 
 
-@pytest.mark.parametrize("name, split, image_size", [("ring", "train[:3000]", None), ("digits", "train", None),
-                                                     ("digits", "train", 6)])
+@pytest.mark.parametrize("name, split, image_size", [("ring", "train[:3000]", None), ("grid", "train[50%:53%]", None),
+                                                     ("digits", "train", None), ("digits", "train", 6)])
 def test_a_split_read_into_memory_in_chunks_equals_it_decoded_one_by_one(data_dir, name, split, image_size,
                                                                          monkeypatch):
     monkeypatch.setattr(pipeline, "DECODE_CHUNK_BYTES", 4096)  # several chunks, the last one partial
     examples = pipeline._examples(name, split, data_dir, True, image_size, None, None)
+    assert examples.raw_batches is not None  # parsed from the files a chunk at a time, not by TFDS one by one
     data_in_chunks, labels_in_chunks = examples.in_memory()
     one_by_one, labels = _all(examples.stream())
     assert len(one_by_one) == examples.count and data_in_chunks.shape == one_by_one.shape
     np.testing.assert_allclose(data_in_chunks.numpy(), one_by_one, atol=1e-6)
     np.testing.assert_array_equal(labels_in_chunks.numpy(), labels)
+
+
+def test_records_are_parsed_by_tfds_itself_where_its_files_cannot_be_read_in_batches(data_dir, tmp_path):
+    with tfds.testing.mock_data(num_examples=3):  # no files: the mock's own examples
+        examples = pipeline._examples("mnist", "train", str(tmp_path), True, None, None, None)
+        assert examples.raw_batches is None and examples.in_memory()[0].shape == (3, 28, 28, 1)
+    kept = pipeline._examples("ring", "train[:2000]", data_dir, True, None, None, None, keep=lambda ex: ex["mode"] == 3)
+    assert kept.raw_batches is None  # the filter is TFDS's stream's: in memory, the kept points only
+    assert set(kept.in_memory()[1].numpy()) == {3}
 
 
 def test_a_split_is_read_once_for_the_batches_of_training_and_its_evaluations(data_dir):

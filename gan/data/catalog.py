@@ -75,8 +75,7 @@ def prepared_builder(name, data_dir=None, download=True):
         raise DatasetError(f"Dataset {name!r} is not prepared in {root} and download=False: "
                            "pass data_dir=PATH of a prepared copy (a TFDS data dir holding it).")
     # Under tfds.testing.mock_data nothing is downloaded, so there is nothing to probe for.
-    mocked = type(builder).download_and_prepare.__module__.startswith("tensorflow_datasets.testing")
-    if not (is_embedded or mocked):
+    if not (is_embedded or is_mocked(builder)):
         unreachable = network_error()
         if unreachable:  # TFDS would retry for minutes before failing the same way
             raise DatasetError(_download_failed(name, root, unreachable))
@@ -84,6 +83,16 @@ def prepared_builder(name, data_dir=None, download=True):
                         "a few minutes of retries).", name, root)
     _prepare(builder, name, root, is_embedded)
     return builder
+
+
+def is_mocked(builder):
+    """Whether `tfds.testing.mock_data` stands in for `builder`'s files (it patches TFDS's builder class).
+
+    Example:
+        with tfds.testing.mock_data(num_examples=4):
+            is_mocked(tfds.builder('mnist'))  # True
+    """
+    return type(builder).download_and_prepare.__module__.startswith("tensorflow_datasets.testing")
 
 
 def _prepare(builder, name, root, is_embedded):

@@ -18,7 +18,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from gan import checks
-from gan.data.catalog import DatasetError, DatasetSpec, check_image_size, prepared_builder, spec_from_builder
+from gan.data.catalog import DatasetError, DatasetSpec, check_image_size, is_mocked, prepared_builder, spec_from_builder
 
 CACHE_LIMIT_BYTES = 1 << 30  # Decoded float32 data up to 1 GiB is kept in memory after the first epoch.
 SHUFFLE_BUFFER = 10_000
@@ -40,6 +40,7 @@ class _Examples(NamedTuple):
     count: Optional[int]  # examples in the split (before `keep`), None when unknown
     raw: tf.data.Dataset
     decode: Callable
+    raw_batches: Optional[Callable] = None  # batch size -> `raw` in batches, parsed a batch at a time (`_parsed_batches`)
 
     @property
     def decoded_bytes(self):
@@ -56,8 +57,9 @@ class _Examples(NamedTuple):
         followed by the raw features named in `columns` (each [N, ...]), e.g. to select parts of the split.
 
         One decode call per chunk, not per example: the ring's 100,000 points are read in
-        3.7-4.9 s against 7.2-7.5 s one by one (docs/benchmarks.md). Examples whose raw
-        shapes vary cannot share a batch and are decoded one by one.
+        3.7-4.9 s against 7.2-7.5 s one by one (docs/benchmarks.md), and parsed from their
+        files a chunk at a time too where `raw_batches` can. Examples whose raw shapes vary
+        cannot share a batch and are decoded one by one.
         """
         decode = self.decode
         if columns:
@@ -68,7 +70,8 @@ class _Examples(NamedTuple):
             batches = self.raw.map(decode, num_parallel_calls=tf.data.AUTOTUNE).batch(self.count)
         else:
             example_bytes = sum(4 * max(s.shape.num_elements(), 1) for s in specs)  # decoded as float32 at most
-            batches = self.raw.batch(max(1, DECODE_CHUNK_BYTES // example_bytes)).map(decode)
+            chunk = max(1, DECODE_CHUNK_BYTES // example_bytes)
+            batches = (self.raw_batches(chunk) if self.raw_batches else self.raw.batch(chunk)).map(decode)
         chunks = list(batches)
         if not chunks:
             return tuple(tf.zeros([0, *s.shape[1:]], s.dtype) for s in batches.element_spec)
@@ -107,8 +110,58 @@ def _examples(name, split, data_dir, download, image_size, image_key, label_key,
         return data, tf.fill(tf.shape(data)[:len(batch_dims)], tf.constant(-1, tf.int64))
 
     if keep is not None:
-        dataset = dataset.filter(keep)
-    return _Examples(spec, num_examples, dataset, decode)
+        return _Examples(spec, num_examples, dataset.filter(keep), decode)
+    return _Examples(spec, num_examples, dataset, decode, _parsed_batches(builder, split))
+
+
+def _parsed_batches(builder, split):
+    """`batch_size -> tf.data.Dataset`: the examples of `split` that `builder.as_dataset` gives, in file
+    order, read from their TFRecord files a batch at a time (`tf.io.parse_example`, then each feature's
+    `decode_batch_example`), as TFDS's `SplitInfo.file_instructions` lets a user read them. None where
+    that cannot be done: not a prepared TFRecord TFDS builder (a folder, `tfds.testing.mock_data`), or
+    a feature not stored as one fixed-shape tensor.
+
+    TFDS parses one record at a time: the ring's 100,000 points take about 4.7 s that way and
+    0.2 s in batches (docs/benchmarks.md), seconds of every program that reads the ring or the grid.
+    """
+    info = builder.info if isinstance(builder, tfds.core.DatasetBuilder) and not is_mocked(builder) else None
+    if info is None or info.file_format != tfds.core.FileFormat.TFRECORD:
+        return None
+    if not isinstance(info.features, tfds.features.FeaturesDict):
+        return None
+    stored = {name: feature.get_serialized_info() for name, feature in info.features.items()}
+    if not all(isinstance(t, tfds.features.TensorInfo) and None not in t.shape and not t.sequence_rank
+               and t.tf_dtype in _RECORD_DTYPES for t in stored.values()):
+        return None
+    try:
+        instructions = info.splits[split].file_instructions
+    except (KeyError, ValueError, TypeError):  # a split `as_dataset` reads but the split dict does not describe
+        return None
+    if not instructions:
+        return None
+    files = tf.data.Dataset.from_tensor_slices(([str(i.filename) for i in instructions],
+                                                np.array([(i.skip, i.take) for i in instructions], np.int64)))
+    # tf.Example holds int64, float32 and bytes only: TFDS stores other integers and bools as int64.
+    record_spec = {name: tf.io.FixedLenFeature(t.shape, _RECORD_DTYPES[t.tf_dtype], t.default_value)
+                   for name, t in stored.items()}
+
+    @tf.autograph.experimental.do_not_convert
+    def parse(records):
+        parsed = tf.io.parse_example(records, record_spec)
+        return {name: feature.decode_batch_example(tf.cast(parsed[name], stored[name].tf_dtype))
+                for name, feature in info.features.items()}
+
+    def read(batch_size):
+        records = files.flat_map(tf.autograph.experimental.do_not_convert(
+            lambda path, skip_take: tf.data.TFRecordDataset(path).skip(skip_take[0]).take(skip_take[1])))
+        return records.batch(batch_size).map(parse)
+
+    return read
+
+
+_RECORD_DTYPES = {**{d: tf.int64 for d in (tf.bool, tf.int8, tf.uint8, tf.int16, tf.uint16, tf.int32, tf.uint32,
+                                           tf.int64)},
+                  **{d: tf.float32 for d in (tf.float16, tf.bfloat16, tf.float32, tf.float64)}, tf.string: tf.string}
 
 
 _kept_split = {}  # the last split read into memory, under the arguments it was read with
