@@ -4,7 +4,9 @@ fitted on the real digits (`digits_quality.digits_judge`).
 
 - acgan: the share recognised with confidence >= 0.9, and the share whose class is the requested one.
 - infogan: the categorical-code accuracy (`gan.eval.code_accuracy`: code values matched one-to-one
-  to the judged classes), with no labels used in training.
+  to the judged classes), with no labels used in training; and what its misses are made of: the
+  code purity (the share of each code's samples in that code's most frequent class) and the
+  classes that are no code's most frequent one.
 - cyclegan / stargan (on digits_domains): `gan-evaluate`'s `class_preserved` and `domain_accuracy`
   over 2,000 translations (`gan.eval.translation_metrics`: the cached digits and domain
   classifiers), averaged over the ordered domain pairs.
@@ -64,6 +66,10 @@ def judge_run(model, model_dir, judge):
         confusion = np.zeros((10, probabilities.shape[1]))
         np.add.at(confusion, (requested, judged), 1)
         result["categorical_code_accuracy"] = code_accuracy(confusion)
+        # What a miss is made of: codes whose samples are of mixed classes (purity below 1), or
+        # classes that no code draws (two codes drawing one class, another class drawn by none).
+        result["code_purity"] = float(confusion.max(1).sum() / confusion.sum())
+        result["classes_no_code_draws"] = sorted(set(range(10)) - set(confusion.argmax(1).tolist()))
     return result
 
 
@@ -86,7 +92,7 @@ def main(argv):
         figures = judge_translations(model_dir) if translation else judge_run(FLAGS.model, model_dir, judge)
         results.append({"model": FLAGS.model, "seed": int(seed), "steps": steps, **figures})
         print(json.dumps(results[-1]), flush=True)
-    keys = [k for k in results[0] if k.endswith(("share", "accuracy", "preserved"))]
+    keys = [k for k in results[0] if k.endswith(("share", "accuracy", "preserved", "purity"))]
     print(json.dumps({"model": FLAGS.model, "seeds": len(results), "train_flags": FLAGS.train_flags,
                       **{f"median_{k}": statistics.median(r[k] for r in results) for k in keys}}))
     print("command: python " + " ".join(sys.argv))
