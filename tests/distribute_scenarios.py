@@ -180,10 +180,11 @@ def cli_mirrored(model_dir, out):
         status = 0
     except SystemExit as exit_:
         status = exit_.code
-    with open(os.path.join(model_dir, "run.json")) as f:
-        recorded = json.load(f)["config"]
+    # A run refused before it started has no run.json: the status then tells the test why.
+    manifest = os.path.join(model_dir, "run.json")
+    recorded = json.load(open(manifest))["config"] if os.path.isfile(manifest) else {}
     write(out, {"status": status, "checkpoint": tf.train.latest_checkpoint(model_dir),
-                "jit_compile": recorded["jit_compile"]})
+                "jit_compile": recorded.get("jit_compile")})
 
 
 def worker(index, ports, model_dir, out):
