@@ -139,8 +139,6 @@ def _parsed_batches(builder, split):
         return None
     if not instructions:
         return None
-    files = tf.data.Dataset.from_tensor_slices(([str(i.filename) for i in instructions],
-                                                np.array([(i.skip, i.take) for i in instructions], np.int64)))
     # tf.Example holds int64, float32 and bytes only: TFDS stores other integers and bools as int64.
     record_spec = {name: tf.io.FixedLenFeature(t.shape, _RECORD_DTYPES[t.tf_dtype], t.default_value)
                    for name, t in stored.items()}
@@ -151,7 +149,9 @@ def _parsed_batches(builder, split):
         return {name: feature.decode_batch_example(tf.cast(parsed[name], stored[name].tf_dtype))
                 for name, feature in info.features.items()}
 
-    def read(batch_size):
+    def read(batch_size):  # the dataset is made only here: most opened splits are never read into memory
+        files = tf.data.Dataset.from_tensor_slices(([str(i.filename) for i in instructions],
+                                                    np.array([(i.skip, i.take) for i in instructions], np.int64)))
         records = files.flat_map(tf.autograph.experimental.do_not_convert(
             lambda path, skip_take: tf.data.TFRecordDataset(path).skip(skip_take[0]).take(skip_take[1])))
         return records.batch(batch_size).map(parse)
